@@ -1,0 +1,401 @@
+"""Base classes for the three kinds of skt building blocks.
+
+- :class:`BaseAdapter`: a transformer whose ``fit_transform`` maps source rows into the shared
+  space and target rows as target rows, and whose ``transform`` maps new rows as target rows
+  unless ``sample_domain`` says otherwise (CORAL, Subspace Alignment, TCA, ...).
+- :class:`BaseTransferEstimator`: an estimator that learns from all rows and predicts for target
+  rows (TrAdaBoost, baselines).
+- :class:`BaseWrappingEstimator`: a transfer estimator that fits one clone of ``estimator`` on a
+  selection of rows with optional per-row weights, and delegates prediction to it. The
+  reweighting family (KMM, KLIEP, ...) and the baselines build on it.
+
+Every method that takes ``sample_domain`` declares it in class-level metadata requests, so that
+``sample_domain=`` can be routed once through ``Pipeline``/``GridSearchCV`` when the user has
+turned metadata routing on; with routing off, ``step__sample_domain=`` works as for any fit
+parameter. Nothing here changes scikit-learn's global configuration.
+"""
+
+import numpy as np
+from sklearn.base import BaseEstimator, MetaEstimatorMixin, TransformerMixin, clone
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import accuracy_score, r2_score
+from sklearn.utils.metaestimators import available_if
+from sklearn.utils.validation import FLOAT_DTYPES, check_is_fitted, has_fit_parameter
+from sklearn_compat.utils import get_tags
+from sklearn_compat.utils.validation import validate_data
+
+from ._domain import _check_sample_domain, _masked_rows, check_domains
+
+__all__ = ["BaseAdapter", "BaseTransferEstimator", "BaseWrappingEstimator"]
+
+_SAMPLE_DOMAIN = {"sample_domain": True}
+
+
+def _source_rows_at_predict(X, sample_domain):
+    """Rows to treat as source rows after fit: only those ``sample_domain`` marks positive."""
+    if sample_domain is None:
+        return np.zeros(X.shape[0], dtype=bool)
+    return _check_sample_domain(sample_domain, X.shape[0]) > 0
+
+
+class BaseAdapter(TransformerMixin, BaseEstimator):
+    """Base class of adapters: transformers that map source and target rows to a shared space.
+
+    Subclasses implement ``_fit(self, domains)`` and ``_transform(self, X, sample_domain)``
+    (or the two maps ``_transform_source(X)`` and ``_transform_target(X)``).
+
+    ``fit`` validates ``X`` once (``n_features_in_`` and finiteness) and splits the rows with
+    :func:`skt.check_domains`. Unless the subclass sets ``_uses_target_labels = True``, the labels
+    of target rows are masked before ``_fit`` sees them, so an unsupervised adapter cannot read
+    them. ``_requires_labeled_target = True`` makes ``fit`` demand labeled target rows (and
+    therefore ``sample_domain``).
+    """
+
+    __metadata_request__fit = _SAMPLE_DOMAIN
+    __metadata_request__transform = _SAMPLE_DOMAIN
+
+    _uses_target_labels = False
+    _requires_labeled_target = False
+
+    def fit(self, X, y=None, *, sample_domain=None):
+        """Fit the adapter on source and target rows.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Rows of every domain.
+        y : array-like of shape (n_samples,), default=None
+            Labels; ``-1`` (classification) or ``NaN`` (regression) mark target rows when
+            ``sample_domain`` is not given.
+        sample_domain : array-like of int of shape (n_samples,), default=None
+            Domain ids: positive for source rows, negative for target rows.
+
+        Returns
+        -------
+        self : object
+            The fitted adapter.
+        """
+        self._fit_domains(X, y, sample_domain)
+        return self
+
+    def fit_transform(self, X, y=None, *, sample_domain=None):
+        """Fit, then map source rows as source and target rows as target.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Rows of every domain.
+        y : array-like of shape (n_samples,), default=None
+            Labels with masked target rows, see :meth:`fit`.
+        sample_domain : array-like of int of shape (n_samples,), default=None
+            Domain ids: positive for source rows, negative for target rows.
+
+        Returns
+        -------
+        X_new : ndarray of shape (n_samples, n_features_out)
+            Every row in the shared space.
+        """
+        domains = self._fit_domains(X, y, sample_domain)
+        return self._transform(domains.X, domains.sample_domain)
+
+    def transform(self, X, *, sample_domain=None):
+        """Map rows into the shared space; rows are target rows unless ``sample_domain`` > 0.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            New rows.
+        sample_domain : array-like of int of shape (n_samples,), default=None
+            Domain ids; rows with a positive id are mapped as source rows. By default every
+            row is a target row.
+
+        Returns
+        -------
+        X_new : ndarray of shape (n_samples, n_features_out)
+            The rows in the shared space.
+        """
+        check_is_fitted(self)
+        X = validate_data(self, X, reset=False, dtype=FLOAT_DTYPES)
+        if sample_domain is None:
+            sample_domain = np.full(X.shape[0], -1, dtype=np.int64)
+        else:
+            sample_domain = _check_sample_domain(sample_domain, X.shape[0])
+        return self._transform(X, sample_domain)
+
+    def _fit_domains(self, X, y, sample_domain):
+        X = validate_data(self, X, reset=True, dtype=FLOAT_DTYPES)
+        domains = check_domains(
+            X,
+            y,
+            sample_domain,
+            require_labeled_target=self._requires_labeled_target,
+            mask_target=not self._uses_target_labels,
+            caller=type(self).__name__,
+        )
+        self._fit(domains)
+        return domains
+
+    def _transform(self, X, sample_domain):
+        source = sample_domain > 0
+        if source.all():
+            return self._transform_source(X)
+        if not source.any():
+            return self._transform_target(X)
+        Xs, Xt = self._transform_source(X[source]), self._transform_target(X[~source])
+        out = np.empty((X.shape[0], Xt.shape[1]), dtype=Xt.dtype)
+        out[source], out[~source] = Xs, Xt
+        return out
+
+
+def _delegate_type_tags(tags, inner_tags):
+    tags.estimator_type = inner_tags.estimator_type
+    tags.classifier_tags = inner_tags.classifier_tags
+    tags.regressor_tags = inner_tags.regressor_tags
+    tags.target_tags.required = True
+    return tags
+
+
+class BaseTransferEstimator(MetaEstimatorMixin, BaseEstimator):
+    """Base class of estimators that learn from every domain and predict for target rows.
+
+    Subclasses implement ``_fit(self, domains, **fit_params)`` and ``predict``; ``fit``
+    validates ``X`` and the domains once. Class attributes set what the method needs:
+    ``_requires_target`` (unlabeled or labeled target rows must be present),
+    ``_requires_labeled_target`` (labeled target rows, hence ``sample_domain``) and
+    ``_uses_target_labels`` (when False, target labels are masked before ``_fit``).
+    """
+
+    __metadata_request__fit = _SAMPLE_DOMAIN
+    __metadata_request__predict = _SAMPLE_DOMAIN
+    __metadata_request__predict_proba = _SAMPLE_DOMAIN
+    __metadata_request__predict_log_proba = _SAMPLE_DOMAIN
+    __metadata_request__decision_function = _SAMPLE_DOMAIN
+    __metadata_request__score = _SAMPLE_DOMAIN
+
+    _requires_target = True
+    _requires_labeled_target = False
+    _uses_target_labels = False
+
+    def _validate_fit_data(self, X, y, sample_domain):
+        X = validate_data(self, X, reset=True, dtype=FLOAT_DTYPES)
+        if y is None:
+            raise ValueError(
+                f"{type(self).__name__} requires y to be passed, but the target y is None."
+            )
+        return check_domains(
+            X,
+            y,
+            sample_domain,
+            require_target=self._requires_target,
+            require_labeled_target=self._requires_labeled_target,
+            mask_target=not self._uses_target_labels,
+            estimator_type=self._inner_estimator_type(),
+            caller=type(self).__name__,
+        )
+
+    def _inner_estimator_type(self):
+        return get_tags(self).estimator_type
+
+    def _validate_predict_data(self, X, sample_domain):
+        check_is_fitted(self)
+        X = validate_data(self, X, reset=False, dtype=FLOAT_DTYPES)
+        if sample_domain is not None:
+            _check_sample_domain(sample_domain, X.shape[0])
+        return X
+
+    def score(self, X, y, sample_weight=None, *, sample_domain=None):
+        """Accuracy (classifier) or R^2 (regressor) on the labeled target rows.
+
+        Rows with a masked label carry no label and are left out. When ``sample_domain`` is
+        given, only rows with a negative id (target rows) are scored.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Test rows.
+        y : array-like of shape (n_samples,)
+            True labels.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weights of the rows.
+        sample_domain : array-like of int of shape (n_samples,), default=None
+            Domain ids; when given, source rows are not scored.
+
+        Returns
+        -------
+        score : float
+            Accuracy or R^2 of ``self.predict(X)`` on the scored rows.
+        """
+        X = self._validate_predict_data(X, sample_domain)
+        y = np.asarray(y)
+        if y.ndim == 2 and y.shape[1] == 1:
+            y = y.ravel()
+        if y.shape[0] != X.shape[0]:
+            raise ValueError(
+                f"X and y have different lengths: X has {X.shape[0]} rows, y has {y.shape[0]}."
+            )
+        is_classifier = self._inner_estimator_type() == "classifier"
+        rows = ~_masked_rows(y) if is_classifier or y.dtype.kind == "f" else np.ones(len(y), bool)
+        if sample_domain is not None:
+            rows &= _check_sample_domain(sample_domain, X.shape[0]) < 0
+        if not rows.any():
+            raise ValueError(
+                "score: no row to score; every row is a source row or has a masked label."
+            )
+        if sample_weight is not None:
+            sample_weight = np.asarray(sample_weight)[rows]
+        y_pred = self.predict(X[rows])
+        metric = accuracy_score if is_classifier else r2_score
+        return metric(y[rows], y_pred, sample_weight=sample_weight)
+
+
+def _estimator_has(attr):
+    def check(self):
+        if hasattr(self, "estimator_"):
+            return hasattr(self.estimator_, attr)
+        return hasattr(self._get_estimator(), attr)
+
+    return check
+
+
+class BaseWrappingEstimator(BaseTransferEstimator):
+    """Transfer estimator that fits one clone of ``estimator`` and delegates to it.
+
+    Subclasses implement ``_select(self, domains)`` returning ``(rows, sample_weight)``: the
+    boolean mask of the rows to train on and their weights (or None).
+
+    The estimator type (classifier or regressor) and its tags are the inner estimator's; the
+    default inner estimator, created in ``fit``, is ``LogisticRegression()``.
+    """
+
+    def __init__(self, estimator=None):
+        self.estimator = estimator
+
+    def _get_estimator(self):
+        return LogisticRegression() if self.estimator is None else self.estimator
+
+    @property
+    def _estimator_type(self):
+        # scikit-learn < 1.6 reads the estimator type from this attribute
+        return getattr(self._get_estimator(), "_estimator_type", None)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        inner = get_tags(self._get_estimator())
+        tags = _delegate_type_tags(tags, inner)
+        tags.input_tags.sparse = False
+        return tags
+
+    def _more_tags(self):
+        # scikit-learn < 1.6
+        return {"requires_y": True}
+
+    def _inner_estimator_type(self):
+        return get_tags(self._get_estimator()).estimator_type
+
+    def fit(self, X, y, *, sample_domain=None):
+        """Fit a clone of ``estimator`` on the rows this method selects.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Rows of every domain.
+        y : array-like of shape (n_samples,)
+            Labels; ``-1`` (classification) or ``NaN`` (regression) mark unlabeled target rows.
+        sample_domain : array-like of int of shape (n_samples,), default=None
+            Domain ids: positive for source rows, negative for target rows.
+
+        Returns
+        -------
+        self : object
+            The fitted estimator.
+        """
+        domains = self._validate_fit_data(X, y, sample_domain)
+        rows, weight = self._select(domains)
+        estimator = self._get_estimator()
+        if weight is not None and not has_fit_parameter(estimator, "sample_weight"):
+            raise TypeError(
+                f"{type(self).__name__}: estimator {type(estimator).__name__} does not accept "
+                "sample_weight in fit, and this method trains it with per-row weights. Use an "
+                "estimator whose fit takes sample_weight."
+            )
+        fit_params = {} if weight is None else {"sample_weight": weight}
+        self.estimator_ = clone(estimator).fit(domains.X[rows], domains.y[rows], **fit_params)
+        if hasattr(self.estimator_, "classes_"):
+            self.classes_ = self.estimator_.classes_
+        return self
+
+    @available_if(_estimator_has("predict"))
+    def predict(self, X, *, sample_domain=None):
+        """Predict with the inner estimator (rows are target rows).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Rows to predict.
+        sample_domain : array-like of int of shape (n_samples,), default=None
+            Accepted for routing; the prediction does not depend on it.
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,)
+            Predicted labels or values.
+        """
+        X = self._validate_predict_data(X, sample_domain)
+        return self.estimator_.predict(X)
+
+    @available_if(_estimator_has("predict_proba"))
+    def predict_proba(self, X, *, sample_domain=None):
+        """Class probabilities from the inner estimator.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Rows to predict.
+        sample_domain : array-like of int of shape (n_samples,), default=None
+            Accepted for routing; the prediction does not depend on it.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+            Probabilities in the order of ``classes_``.
+        """
+        X = self._validate_predict_data(X, sample_domain)
+        return self.estimator_.predict_proba(X)
+
+    @available_if(_estimator_has("predict_log_proba"))
+    def predict_log_proba(self, X, *, sample_domain=None):
+        """Log class probabilities from the inner estimator.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Rows to predict.
+        sample_domain : array-like of int of shape (n_samples,), default=None
+            Accepted for routing; the prediction does not depend on it.
+
+        Returns
+        -------
+        log_proba : ndarray of shape (n_samples, n_classes)
+            Log-probabilities in the order of ``classes_``.
+        """
+        X = self._validate_predict_data(X, sample_domain)
+        return self.estimator_.predict_log_proba(X)
+
+    @available_if(_estimator_has("decision_function"))
+    def decision_function(self, X, *, sample_domain=None):
+        """Decision function of the inner estimator.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Rows to predict.
+        sample_domain : array-like of int of shape (n_samples,), default=None
+            Accepted for routing; the prediction does not depend on it.
+
+        Returns
+        -------
+        scores : ndarray of shape (n_samples,) or (n_samples, n_classes)
+            Decision values.
+        """
+        X = self._validate_predict_data(X, sample_domain)
+        return self.estimator_.decision_function(X)

@@ -1,0 +1,63 @@
+"""scikit-learn's estimator checks and the domain-contract checks."""
+
+import functools
+
+import numpy as np
+import pytest
+from sklearn.base import clone
+from sklearn.utils.estimator_checks import parametrize_with_checks
+
+from skt.datasets import make_domain_shift
+
+from ._registry import (
+    CHECKED_ESTIMATORS,
+    EXPECTED_FAILURES,
+    UNSUPERVISED_ESTIMATORS,
+    estimator_name,
+    expected_failure,
+)
+
+
+def _check_name(check):
+    return check.func.__name__ if isinstance(check, functools.partial) else check.__name__
+
+
+@parametrize_with_checks(CHECKED_ESTIMATORS)
+def test_sklearn_compatible(estimator, check, request):
+    reason = expected_failure(estimator, _check_name(check))
+    if reason is not None:
+        request.applymarker(pytest.mark.xfail(reason=reason, strict=True))
+    check(estimator)
+
+
+def test_expected_failures_name_registered_estimators():
+    # a stale entry in the registry would excuse nothing and hide a typo
+    names = {estimator_name(e) for e in CHECKED_ESTIMATORS}
+    assert set(EXPECTED_FAILURES) <= names
+    for reasons in EXPECTED_FAILURES.values():
+        assert all(isinstance(r, str) and len(r) > 20 for r in reasons.values())
+
+
+@pytest.mark.parametrize("estimator", UNSUPERVISED_ESTIMATORS, ids=estimator_name)
+def test_target_labels_are_never_read(estimator):
+    """Shuffling target labels in the training rows changes no prediction."""
+    task = "classification" if _is_classifier_like(estimator) else "regression"
+    X, y, sample_domain = make_domain_shift("covariate", task=task, random_state=0)
+    target = sample_domain < 0
+    rng = np.random.RandomState(0)
+    y_poisoned = y.copy()
+    y_poisoned[target] = rng.permutation(y[target])
+    if task == "classification":
+        y_poisoned[target[: len(y)] & (rng.rand(len(y)) < 0.3)] = 0
+    first = clone(estimator).fit(X, y, sample_domain=sample_domain)
+    second = clone(estimator).fit(X, y_poisoned, sample_domain=sample_domain)
+    assert not np.array_equal(y[target], y_poisoned[target])
+    X_new = X[target]
+    method = "predict" if hasattr(first, "predict") else "transform"
+    np.testing.assert_array_equal(getattr(first, method)(X_new), getattr(second, method)(X_new))
+
+
+def _is_classifier_like(estimator):
+    from sklearn_compat.utils import get_tags
+
+    return get_tags(estimator).estimator_type != "regressor"
