@@ -20,8 +20,23 @@ _PUBLIC = {
     "SourceOnly": "._baselines",
     "TargetOnly": "._baselines",
     "Pooled": "._baselines",
+    "CORAL": ".alignment",
+    "SubspaceAlignment": ".alignment",
+    "TCA": ".alignment",
+    "JDA": ".alignment",
+    "FeatureAugmentation": ".alignment",
+    "TrAdaBoostClassifier": ".ensemble",
+    "TrAdaBoostRegressor": ".ensemble",
+    "TwoStageTrAdaBoostRegressor": ".ensemble",
+    "KMM": ".reweight",
+    "KLIEP": ".reweight",
+    "ULSIF": ".reweight",
+    "DiscriminativeReweighting": ".reweight",
+    "NearestNeighborsReweighting": ".reweight",
 }
-_SUBPACKAGES = ["base", "datasets", "metrics"]
+_SUBPACKAGES = [
+    "alignment", "base", "datasets", "ensemble", "metrics", "model_selection", "reweight",
+]
 
 __all__ = sorted(_PUBLIC) + sorted(_SUBPACKAGES)
 

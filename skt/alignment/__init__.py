@@ -1,0 +1,18 @@
+"""Feature alignment: adapters that map source and target rows into a shared space.
+
+``fit_transform`` maps every training row (source rows adapted, target rows as target rows);
+``transform`` maps new rows as target rows unless ``sample_domain`` says otherwise.
+
+- :class:`CORAL` -- recolour the source with the target covariance.
+- :class:`SubspaceAlignment` -- align the source PCA basis with the target basis.
+- :class:`TCA` -- a kernel embedding that shrinks the MMD between domains.
+- :class:`JDA` -- TCA plus class-conditional MMD with target pseudo-labels.
+- :class:`FeatureAugmentation` -- "frustratingly easy" augmentation ``[x, x, 0]`` / ``[x, 0, x]``.
+"""
+
+from ._augment import FeatureAugmentation
+from ._coral import CORAL
+from ._subspace import SubspaceAlignment
+from ._tca import JDA, TCA
+
+__all__ = ["CORAL", "FeatureAugmentation", "JDA", "SubspaceAlignment", "TCA"]

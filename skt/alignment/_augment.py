@@ -1,0 +1,108 @@
+"""Feature augmentation ("frustratingly easy domain adaptation")."""
+
+import numpy as np
+
+from ..base import BaseAdapter
+
+__all__ = ["FeatureAugmentation"]
+
+
+class FeatureAugmentation(BaseAdapter):
+    """Frustratingly easy domain adaptation: a shared copy and one copy per domain.
+
+    Each row ``x`` becomes ``[x, x, 0]`` in the source and ``[x, 0, x]`` in the target (Daume
+    III, 2007): a linear model trained on the augmented rows of source and labeled target rows
+    learns shared weights plus a correction per domain. With several domains there is one block
+    per domain id: ``[x, 0, ..., x, ..., 0]`` with ``x`` in the shared block and in the block of
+    the row's domain.
+
+    The method is supervised: it needs labeled target rows, so ``fit`` requires
+    ``sample_domain`` (negative ids for target rows) and some target rows with their label.
+    The adapter itself never reads a label; the next step (e.g. :class:`skt.Pooled`) trains on
+    the source and the labeled target rows.
+
+    Attributes
+    ----------
+    domain_ids_ : ndarray of int64 of shape (n_domains,)
+        The domain id of each block after the shared one: source ids in increasing order, then
+        target ids by increasing magnitude (-1, -2, ...).
+    n_features_in_ : int
+        Number of features seen in ``fit``.
+
+    See Also
+    --------
+    skt.Pooled : train on source and labeled target rows, the natural next step.
+    CORAL : unsupervised alignment of second-order statistics.
+
+    Notes
+    -----
+    ``transform`` maps rows by their ``sample_domain``; without it, every row is a target row.
+    A row whose domain id was not seen in ``fit`` is mapped to the only seen domain of the same
+    kind (source or target) when there is exactly one, which is how the default id ``-1`` of
+    new rows reaches the target block whatever the target's id was in ``fit``; otherwise it is
+    a ValueError.
+
+    References
+    ----------
+    .. [1] H. Daume III, "Frustratingly easy domain adaptation", ACL 2007.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import skt
+    >>> X = np.array([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]])
+    >>> y = np.array([0, 1, 1])
+    >>> fa = skt.FeatureAugmentation().fit(X, y, sample_domain=[1, 1, -1])
+    >>> fa.transform(X[:1], sample_domain=[1])
+    array([[1., 2., 1., 2., 0., 0.]])
+    >>> fa.transform(X[:1])
+    array([[1., 2., 0., 0., 1., 2.]])
+    """
+
+    _requires_labeled_target = True
+
+    def __init__(self):
+        pass
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.transformer_tags.preserves_dtype = ["float64", "float32"]
+        return tags
+
+    def _more_tags(self):
+        # scikit-learn < 1.6
+        return {"preserves_dtype": [np.float64, np.float32]}
+
+    def _fit(self, domains):
+        self.domain_ids_ = np.r_[domains.source_ids, domains.target_ids[::-1]]
+        return self
+
+    def _block_of(self, sample_domain):
+        """Index of the domain block (into ``domain_ids_``) of every row."""
+        ids = self.domain_ids_
+        block = np.empty(sample_domain.shape[0], dtype=np.int64)
+        for value in np.unique(sample_domain):
+            rows = sample_domain == value
+            seen = np.flatnonzero(ids == value)
+            if seen.size == 0:
+                same_kind = np.flatnonzero(np.sign(ids) == np.sign(value))
+                if same_kind.size != 1:
+                    kind = "source" if value > 0 else "target"
+                    raise ValueError(
+                        f"FeatureAugmentation: sample_domain contains the id {value}, which was "
+                        f"not seen in fit (seen: {ids.tolist()}), and there is no single "
+                        f"{kind} domain to map it to. Pass the ids used in fit."
+                    )
+                seen = same_kind
+            block[rows] = seen[0]
+        return block
+
+    def _transform(self, X, sample_domain):
+        n, d = X.shape
+        block = self._block_of(sample_domain)
+        out = np.zeros((n, d * (len(self.domain_ids_) + 1)), dtype=X.dtype)
+        out[:, :d] = X
+        for b in range(len(self.domain_ids_)):
+            rows = block == b
+            out[rows, d * (b + 1) : d * (b + 2)] = X[rows]
+        return out

@@ -1,0 +1,404 @@
+"""The ``skt`` command: compare transfer methods on a data set, list data sets and methods.
+
+``skt compare`` cross-validates transfer pipelines together with the source-only and target-only
+baselines on the same folds (:func:`skt.model_selection.transfer_report`) and prints a table of
+target accuracy, gain over source-only with its confidence interval, a negative-transfer flag
+and fit time. With no arguments it runs on the embedded digits shift data set.
+"""
+
+import argparse
+import json
+import sys
+import time
+
+__all__ = ["main"]
+
+DEFAULT_METHODS = ("coral", "sa", "tca", "jda", "kmm", "discriminative")
+
+
+class UserError(Exception):
+    """A mistake in the command line or the environment, reported in one line."""
+
+
+# -- methods -----------------------------------------------------------------------------------
+
+
+def _final_estimator(name):
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.neighbors import KNeighborsClassifier
+    from sklearn.svm import LinearSVC
+
+    estimators = {
+        "logreg": lambda: LogisticRegression(max_iter=1000),
+        "1nn": lambda: KNeighborsClassifier(n_neighbors=1),
+        "linear-svm": lambda: LinearSVC(),
+    }
+    if name not in estimators:
+        raise UserError(f"unknown --estimator {name!r}; choose from {', '.join(estimators)}")
+    return estimators[name]()
+
+
+def _methods():
+    """Name -> (description, factory(final_estimator) -> pipeline)."""
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    import skt
+
+    def adapter(make):
+        return lambda est: make_pipeline(StandardScaler(), make(), skt.SourceOnly(est))
+
+    def reweighter(name):
+        return lambda est: make_pipeline(StandardScaler(), getattr(skt, name)(est))
+
+    return {
+        "coral": ("CORAL, correlation alignment (Sun et al. 2016)", adapter(skt.CORAL)),
+        "sa": ("Subspace Alignment (Fernando et al. 2013)",
+               adapter(lambda: skt.SubspaceAlignment(n_components=None))),
+        "tca": ("Transfer Component Analysis (Pan et al. 2011)", adapter(skt.TCA)),
+        "jda": ("Joint Distribution Adaptation (Long et al. 2013)", adapter(skt.JDA)),
+        "kmm": ("Kernel Mean Matching (Huang et al. 2006)", reweighter("KMM")),
+        "kliep": ("KLIEP density-ratio weighting (Sugiyama et al. 2008)", reweighter("KLIEP")),
+        "ulsif": ("uLSIF density-ratio weighting (Kanamori et al. 2009)", reweighter("ULSIF")),
+        "discriminative": ("domain-classifier weighting", reweighter("DiscriminativeReweighting")),
+        "nn-weighting": ("nearest-neighbour weighting (Loog 2012)",
+                         reweighter("NearestNeighborsReweighting")),
+    }
+
+
+def _parse_methods(text):
+    available = _methods()
+    names = [m.strip().lower() for m in text.split(",") if m.strip()]
+    if not names:
+        raise UserError("--methods is empty; name at least one method (see `skt methods`)")
+    unknown = [m for m in names if m not in available]
+    if unknown:
+        raise UserError(
+            f"unknown method {unknown[0]!r}; choose from {', '.join(available)}"
+        )
+    return names
+
+
+# -- data sets ---------------------------------------------------------------------------------
+
+
+def _datasets():
+    """Name -> (description, default tasks, all tasks, loader(task, data_home))."""
+    from skt import datasets
+
+    office = ["amazon", "caltech", "dslr", "webcam"]
+    letters = {"A": "amazon", "C": "caltech", "D": "dslr", "W": "webcam"}
+    office_tasks = [f"{s}:{t}" for s in "CADW" for t in "CADW" if s != t]
+
+    def office_loader(task, home):
+        s, t = _split_task(task, letters)
+        return datasets.load_office_caltech(source=s, target=t, data_home=home)
+
+    def pair_loader(load, names):
+        def loader(task, home):
+            s, t = _split_task(task, names)
+            return load(source=s, target=t, data_home=home)
+
+        return loader
+
+    def digits_loader(task, home):
+        return datasets.load_digits_shift(task)
+
+    def synthetic_loader(task, home):
+        return datasets.make_domain_shift(task, n_samples_source=500, n_samples_target=500,
+                                          n_features=5, n_classes=3, random_state=0)
+
+    del office
+    return {
+        "digits-shift": ("scikit-learn digits, target images transformed (embedded, no "
+                         "download)", ["rotation"], ["rotation", "blur", "thickness", "scale"],
+                         digits_loader),
+        "synthetic": ("make_domain_shift, 5 features, 3 classes", ["covariate"],
+                      ["covariate", "prior", "concept", "subspace"], synthetic_loader),
+        "office-caltech-surf": ("Office-Caltech10 SURF, L1 + z-score per domain", ["A:W"],
+                                office_tasks, office_loader),
+        "mnist-usps": ("MNIST <-> USPS 16x16 (JDA protocol)", ["U:M"], ["U:M", "M:U"],
+                       pair_loader(datasets.load_mnist_usps, {"M": "mnist", "U": "usps"})),
+        "coil20": ("COIL20 halves (JDA protocol)", ["C1:C2"], ["C1:C2", "C2:C1"],
+                   pair_loader(datasets.load_coil20, {"C1": "coil1", "C2": "coil2"})),
+    }
+
+
+def _split_task(task, names):
+    parts = task.split(":")
+    if len(parts) != 2 or parts[0] not in names or parts[1] not in names or parts[0] == parts[1]:
+        raise UserError(
+            f"unknown task {task!r}; write SOURCE:TARGET with two different domains among "
+            f"{', '.join(names)}"
+        )
+    return names[parts[0]], names[parts[1]]
+
+
+# -- compare -----------------------------------------------------------------------------------
+
+
+def _scale_out(args):
+    """Context manager for the joblib backend: local, a Dask scheduler, or a LocalCluster."""
+    import contextlib
+
+    import joblib
+
+    if not args.scheduler and not args.dask:
+        return contextlib.nullcontext()
+    try:
+        from dask.distributed import Client, LocalCluster
+    except ImportError:
+        raise UserError(
+            "--scheduler/--dask need Dask: python -m pip install 'skt[dask]'"
+        ) from None
+    stack = contextlib.ExitStack()
+    if args.scheduler:
+        try:
+            client = stack.enter_context(Client(args.scheduler, timeout="10s"))
+        except OSError as exc:
+            raise UserError(f"cannot reach the Dask scheduler {args.scheduler!r}: {exc}") from None
+    else:
+        cluster = stack.enter_context(LocalCluster(n_workers=2, threads_per_worker=1,
+                                                   processes=True, dashboard_address=None))
+        client = stack.enter_context(Client(cluster))
+    print(f"dask: {client.scheduler_info()['address']}, "
+          f"{len(client.scheduler_info()['workers'])} workers", file=sys.stderr)
+    stack.enter_context(joblib.parallel_config(backend="dask"))
+    return stack
+
+
+def _compare(args):
+    from tqdm.auto import tqdm
+
+    from skt.model_selection import SourceTargetShuffleSplit, transfer_report
+
+    catalog = _datasets()
+    if args.dataset not in catalog:
+        raise UserError(
+            f"unknown --dataset {args.dataset!r}; choose from {', '.join(catalog)} "
+            "(see `skt datasets`)"
+        )
+    _, default_tasks, all_tasks, loader = catalog[args.dataset]
+    tasks = args.task or default_tasks
+    if tasks == ["all"]:
+        tasks = all_tasks
+    for task in tasks:
+        if task not in all_tasks:
+            raise UserError(
+                f"unknown --task {task!r} for {args.dataset}; choose from "
+                f"{', '.join(all_tasks)} or all"
+            )
+    methods = _methods()
+    names = _parse_methods(args.methods)
+    _final_estimator(args.estimator)  # fail early on a bad name
+    if args.n_splits < 2:
+        raise UserError(f"--n-splits must be >= 2; got {args.n_splits}")
+
+    rows = []
+    steps = [(task, name) for task in tasks for name in names]
+    bar = tqdm(steps, disable=args.quiet, unit="method", file=sys.stderr)
+    data = {}
+    with _scale_out(args):
+        for task, name in bar:
+            bar.set_description(f"{task} {name}")
+            if task not in data:
+                try:
+                    data[task] = loader(task, args.data_home)
+                except OSError as exc:  # missing, corrupt or undownloadable files
+                    raise UserError(str(exc).splitlines()[0]) from None
+            X, y, sd = data[task]
+            cv = SourceTargetShuffleSplit(n_splits=args.n_splits, test_size=0.5,
+                                          random_state=args.random_state)
+            baseline = _baseline(args.estimator)
+            t0 = time.perf_counter()
+            report = transfer_report({name: methods[name][1](_final_estimator(args.estimator))},
+                                     X, y, sd, cv=cv, baseline=baseline, n_jobs=args.n_jobs)
+            elapsed = time.perf_counter() - t0
+            for row in report:
+                if row["method"] != name and any(
+                    r["task"] == task and r["method"] == row["method"] for r in rows
+                ):
+                    continue  # baselines once per task
+                rows.append({"task": task, **row, "wall_time": elapsed})
+    rows.sort(key=lambda r: (tasks.index(r["task"]), _ROW_ORDER.get(r["method"], 2)))
+    _print_table(rows)
+    if args.csv:
+        _write_csv(rows, args.csv)
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump(rows, f, indent=2, default=float)
+    if args.plot:
+        _plot(rows, args.plot)
+    return 0
+
+
+_ROW_ORDER = {"source-only": 0, "target-only": 1}
+
+
+def _baseline(estimator_name):
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    return make_pipeline(StandardScaler(), _final_estimator(estimator_name))
+
+
+def _print_table(rows):
+    header = (f"{'task':<10} {'method':<16} {'target acc':>17} {'gain vs source-only':>26} "
+              f"{'hurts':>6} {'neg.transfer':>12} {'fit s':>7}")
+    print(header)
+    print("-" * len(header))
+    for r in rows:
+        acc = f"{100 * r['score']:6.2f} +- {100 * r['score_std']:5.2f}"
+        hurts = "YES" if r.get("adaptation_hurts") else "no"
+        negative = "YES" if r.get("negative_transfer") else "no"
+        gain = (f"{100 * r['gain']:+6.2f} [{100 * r['gain_low']:+6.2f}, "
+                f"{100 * r['gain_high']:+6.2f}]")
+        if r["method"] == "source-only":
+            gain, hurts = "--", "--"
+        if r["method"] == "target-only":
+            hurts, negative = "--", "(oracle)"
+        print(f"{r['task']:<10} {r['method']:<16} {acc:>17} {gain:>26} {hurts:>6} "
+              f"{negative:>12} {r['fit_time']:7.3f}")
+    print("\nhurts: significantly worse than source-only (the adaptation hurts); neg.transfer: "
+          "significantly worse\nthan target-only, which trains on the target labels of the "
+          "training folds that no other method sees.")
+
+
+def _write_csv(rows, path):
+    import csv
+
+    with open(path, "w", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def _plot(rows, path):
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        raise UserError("--plot needs matplotlib: python -m pip install 'skt[plot]'") from None
+    tasks = list(dict.fromkeys(r["task"] for r in rows))
+    methods = list(dict.fromkeys(r["method"] for r in rows))
+    fig, ax = plt.subplots(figsize=(max(5, 1.2 * len(methods) * len(tasks)), 3.5))
+    width = 0.8 / len(methods)
+    for j, method in enumerate(methods):
+        xs, ys, es = [], [], []
+        for i, task in enumerate(tasks):
+            match = [r for r in rows if r["task"] == task and r["method"] == method]
+            if match:
+                xs.append(i + j * width)
+                ys.append(100 * match[0]["score"])
+                es.append(100 * match[0]["score_std"])
+        ax.bar(xs, ys, width, yerr=es, label=method, capsize=2)
+    ax.set_xticks([i + 0.4 - width / 2 for i in range(len(tasks))], tasks)
+    ax.set_ylabel("target accuracy (%)")
+    ax.legend(fontsize="small", ncols=2)
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+
+
+# -- datasets / methods ------------------------------------------------------------------------
+
+
+def _list_datasets(args):
+    from skt.datasets import get_data_home, list_datasets
+
+    print(f"data home: {get_data_home(args.data_home)}")
+    status = {d["name"]: d for d in list_datasets(args.data_home)}
+    for name, (descr, default, tasks, _) in _datasets().items():
+        print(f"\n{name}: {descr}")
+        print(f"  tasks: {', '.join(tasks)} (default {', '.join(default)})")
+        files = status[_STATUS_KEYS[name]]["files"] if name in _STATUS_KEYS else []
+        if not files:
+            print("  files: none needed")
+        for file in files:
+            print(f"  {file['path']}: {file['status']}")
+    return 0
+
+
+# `skt compare` data set name -> name in skt.datasets.list_datasets()
+_STATUS_KEYS = {"digits-shift": "digits_shift", "office-caltech-surf": "office_caltech",
+                "mnist-usps": "mnist_usps", "coil20": "coil20"}
+
+
+def _list_methods(args):
+    for name, (descr, _) in _methods().items():
+        default = " (default)" if name in DEFAULT_METHODS else ""
+        print(f"{name:<16} {descr}{default}")
+    return 0
+
+
+# -- entry point -------------------------------------------------------------------------------
+
+
+def _parser():
+    parser = argparse.ArgumentParser(
+        prog="skt", description="Compare transfer-learning methods (scikit-learn compatible)."
+    )
+    sub = parser.add_subparsers(dest="command")
+
+    compare = sub.add_parser(
+        "compare",
+        help="cross-validate transfer methods and the baselines on a data set",
+        description="Cross-validate transfer methods with the source-only and target-only "
+        "baselines on the same folds (train: all source rows and half of the target rows, "
+        "unlabeled; test: the other half) and print target accuracy, gain over source-only "
+        "with a confidence interval, a negative-transfer flag and fit time.",
+    )
+    compare.add_argument("--dataset", default="digits-shift",
+                         help="data set name (default: digits-shift, embedded; see "
+                         "`skt datasets`)")
+    compare.add_argument("--task", action="append",
+                         help="SOURCE:TARGET task (or a shift kind for digits-shift and "
+                         "synthetic); repeat for several, or 'all'")
+    compare.add_argument("--methods", default=",".join(DEFAULT_METHODS),
+                         help="comma-separated method names (see `skt methods`)")
+    compare.add_argument("--estimator", default="logreg",
+                         help="final classifier: logreg (default), 1nn or linear-svm")
+    compare.add_argument("--n-splits", type=int, default=5, help="number of folds (default 5)")
+    compare.add_argument("--n-jobs", type=int, default=None,
+                         help="joblib workers over methods x folds")
+    compare.add_argument("--scheduler", help="address of a Dask scheduler to run the folds on")
+    compare.add_argument("--dask", action="store_true",
+                         help="start a local Dask cluster (2 workers) and run the folds on it")
+    compare.add_argument("--random-state", type=int, default=0, help="seed of the splits")
+    compare.add_argument("--data-home", help="folder of the benchmark files (else "
+                         "SKT_DATA_HOME, else the user cache)")
+    compare.add_argument("--csv", help="write the table as CSV to this file")
+    compare.add_argument("--json", help="write the table as JSON to this file")
+    compare.add_argument("--plot", help="write a bar chart (PNG) to this file")
+    compare.add_argument("--quiet", action="store_true", help="no progress bar")
+    compare.set_defaults(func=_compare)
+
+    ds = sub.add_parser("datasets", help="list data sets, their tasks and where files are found",
+                        description="List the data sets skt compare knows, their tasks, and "
+                        "the status of their files in the data home.")
+    ds.add_argument("--data-home", help="folder of the benchmark files")
+    ds.set_defaults(func=_list_datasets)
+
+    me = sub.add_parser("methods", help="list the transfer methods skt compare can run",
+                        description="List the method names accepted by --methods.")
+    me.set_defaults(func=_list_methods)
+    return parser
+
+
+def main(argv=None):
+    """Run the ``skt`` command; returns the exit code."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        args = parser.parse_args(["compare", *(argv or [])])
+    try:
+        return args.func(args)
+    except UserError as exc:
+        print(f"skt: error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

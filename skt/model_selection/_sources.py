@@ -1,0 +1,228 @@
+"""Source selection: rank candidate source domains for a target, drop those that hurt it."""
+
+import numpy as np
+from sklearn.base import clone, is_regressor
+from sklearn.utils.parallel import Parallel, delayed
+
+from .._domain import _masked_copy
+from ._report import (
+    ReportTable,
+    _check_common,
+    _check_confidence,
+    _fit_and_score,
+    _is_masked,
+    _resolve_scorer,
+    _splits,
+    paired_interval,
+)
+
+__all__ = ["select_sources"]
+
+
+def _subset(train, sd, sources):
+    """Training rows restricted to the target rows and the rows of ``sources``."""
+    keep = (sd[train] < 0) | np.isin(sd[train], sources)
+    return train[keep]
+
+
+def select_sources(
+    estimator,
+    X,
+    y,
+    sample_domain,
+    *,
+    cv=None,
+    scoring=None,
+    kernel="rbf",
+    gamma=None,
+    n_jobs=None,
+    confidence=0.95,
+    random_state=None,
+):
+    """Rank candidate source domains for the target by MMD and by validated gain.
+
+    For each source domain ``s`` (a positive id of ``sample_domain``), three numbers:
+
+    - ``mmd``: the unbiased squared MMD between the rows of ``s`` and the target rows, with
+      one kernel bandwidth for every source (closer sources first);
+    - ``score``: the cross-validated target score of ``estimator`` trained on ``s`` alone
+      (plus the target rows, with their labels masked);
+    - ``gain``: what ``s`` adds. Sources are taken in order of their single-source score;
+      the best one is selected, and each next source's gain is the score of ``estimator``
+      trained on the sources selected so far plus ``s``, minus the score without ``s``, per
+      fold, with a corrected resampled t interval across folds (greedy forward selection).
+
+    A source whose gain is significantly negative (the interval lies below zero) transfers
+    negatively: adding it hurts the target, and it is dropped. The best single source is
+    always kept; whether it beats learning from the target labels alone is for
+    :func:`transfer_report` to tell.
+
+    The target rows are pooled when ``sample_domain`` has several negative ids. Validation
+    needs target labels (the default oracle scoring) or an unsupervised ``scoring`` that runs
+    on target rows alone; without either, only the MMD ranking is computed and every source
+    is kept.
+
+    Parameters
+    ----------
+    estimator : estimator object
+        The transfer method (a pipeline ending with an skt estimator); cloned for each fit.
+    X : array-like of shape (n_samples, n_features)
+        Rows of every domain. The MMD is computed on ``X`` as given: standardize it first
+        when features have different scales.
+    y : array-like of shape (n_samples,)
+        Labels of the source rows and, where known, the true target labels (used only to
+        score the held-out target rows).
+    sample_domain : array-like of int of shape (n_samples,)
+        Domain ids: positive for source domains (at least two), negative for target rows.
+    cv : int, cross-validation splitter or None, default=None
+        Splits whose test folds hold target rows; see :func:`transfer_report`.
+    scoring : str, callable or None, default=None
+        How to score the test folds; see :func:`transfer_report`.
+    kernel : str, default="rbf"
+        Kernel of the MMD (see :func:`skt.metrics.mmd`).
+    gamma : float or None, default=None
+        Bandwidth of the MMD kernel, shared by all sources. None: the median heuristic on the
+        pooled rows of every domain.
+    n_jobs : int, default=None
+        Number of joblib workers over the (source subset, fold) pairs.
+    confidence : float, default=0.95
+        Level of the confidence intervals.
+    random_state : int, RandomState instance or None, default=None
+        Seed of the median heuristic's subsample (used when ``gamma=None``).
+
+    Returns
+    -------
+    ranking : ReportTable
+        One row per source domain, sorted by validated score (by MMD without validation),
+        with the columns ``source``, ``n_rows``, ``mmd``, ``mmd_rank``, ``score``,
+        ``score_rank`` (None without validation), ``gain``, ``gain_low``, ``gain_high``,
+        ``negative_transfer`` and ``selected``. ``ranking.selected`` lists the selected
+        source ids.
+
+    See Also
+    --------
+    transfer_report : compare transfer methods with the baselines.
+    skt.metrics.mmd : the MMD estimator.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> import skt
+    >>> from skt.model_selection import select_sources
+    >>> X, y, sd = skt.datasets.make_domain_shift(
+    ...     n_samples_source=300, shift=0.3, random_state=0)
+    >>> sd[:100] = 2                                  # two source domains, 1 and 2
+    >>> y[:100] = 1 - y[:100]                         # domain 2 has flipped labels
+    >>> ranking = select_sources(skt.SourceOnly(LogisticRegression()), X, y, sd)
+    >>> ranking["source"], ranking["negative_transfer"]
+    ([1, 2], [False, True])
+    >>> ranking.selected
+    [1]
+    """
+    # imported here: skt.metrics loads Numba, which the rest of model_selection does not need
+    from ..metrics import median_heuristic, mmd
+
+    who = "select_sources"
+    _check_confidence(confidence, who)
+    X, y, sd = _check_common(X, y, sample_domain, who)
+    sources = np.unique(sd[sd > 0])
+    if sources.shape[0] < 2:
+        raise ValueError(
+            f"{who} needs at least 2 source domains (positive ids of sample_domain); found "
+            f"{sources.shape[0]}. For one source, transfer_report compares it with the "
+            "target-only baseline."
+        )
+    X_array = np.asarray(X, dtype=np.float64) if not hasattr(X, "iloc") else X.to_numpy(float)
+    target = sd < 0
+    if gamma is None and kernel in ("rbf", "gaussian", "laplacian"):
+        gamma = median_heuristic(X_array, kernel=kernel, random_state=random_state)
+    mmd_kwargs = {"kernel": kernel, "estimator": "unbiased"}
+    if gamma is not None and kernel != "linear":
+        mmd_kwargs["gamma"] = gamma
+    distances = np.array([mmd(X_array[sd == s], X_array[target], **mmd_kwargs) for s in sources])
+
+    regression = is_regressor(estimator)
+    labeled_target = target & ~_is_masked(y, regression)
+    validate = scoring is not None or labeled_target.any()
+    n = len(sources)
+    scores = np.full(n, np.nan)
+    gains = np.full((n, 3), np.nan)
+    if validate:
+        splits = _splits(
+            cv,
+            X,
+            y,
+            sd,
+            default_stratified=not regression and labeled_target[target].all(),
+            who=who,
+        )
+        y_hidden = _masked_copy(y, target)
+        scorer = _resolve_scorer(scoring)
+        ratio = float(np.mean([len(test) / len(train) for train, test in splits]))
+
+        def cross_validate(subsets):
+            results = Parallel(n_jobs=n_jobs)(
+                delayed(_fit_and_score)(
+                    clone(estimator),
+                    X,
+                    y_hidden,
+                    y,
+                    sd,
+                    _subset(train, sd, subset),
+                    test,
+                    scorer,
+                )
+                for subset in subsets
+                for train, test in splits
+            )
+            return np.array([r[0] for r in results]).reshape(len(subsets), len(splits))
+
+        alone = cross_validate([[s] for s in sources])
+        scores = alone.mean(axis=1)
+        # greedy forward selection in order of the single-source score: a source joins unless
+        # adding it makes the validated score significantly worse
+        ranked = np.argsort(-scores, kind="stable")
+        chosen, current = [sources[ranked[0]]], alone[ranked[0]]
+        for i in ranked[1:]:
+            (with_it,) = cross_validate([chosen + [sources[i]]])
+            gains[i] = paired_interval(with_it - current, ratio, confidence)
+            if not gains[i, 2] < 0:
+                chosen.append(sources[i])
+                current = with_it
+    negative = gains[:, 2] < 0  # NaN compares False: unvalidated sources are kept
+    order = np.argsort(-scores, kind="stable") if validate else np.argsort(distances)
+    mmd_rank = np.empty(n, dtype=int)
+    mmd_rank[np.argsort(distances, kind="stable")] = np.arange(1, n + 1)
+    score_rank = [None] * n
+    if validate:
+        for rank, i in enumerate(np.argsort(-scores, kind="stable"), start=1):
+            score_rank[i] = rank
+    columns = {
+        "source": [int(sources[i]) for i in order],
+        "n_rows": [int(np.sum(sd == sources[i])) for i in order],
+        "mmd": [float(distances[i]) for i in order],
+        "mmd_rank": [int(mmd_rank[i]) for i in order],
+        "score": [float(scores[i]) for i in order],
+        "score_rank": [score_rank[i] for i in order],
+        "gain": [float(gains[i, 0]) for i in order],
+        "gain_low": [float(gains[i, 1]) for i in order],
+        "gain_high": [float(gains[i, 2]) for i in order],
+        "negative_transfer": [bool(negative[i]) for i in order],
+        "selected": [not bool(negative[i]) for i in order],
+    }
+    title = (
+        f"Source selection: {n} sources, gain = score(selected above + this one) - "
+        "score(selected above)"
+        if validate
+        else f"Source selection: {n} sources ranked by MMD (no validation: no target labels)"
+    )
+    ranking = ReportTable(
+        columns,
+        title=title,
+        notes="negative_transfer: the interval of the gain lies below zero (the source hurts).",
+    )
+    ranking.selected = [
+        s for s, keep in zip(columns["source"], columns["selected"], strict=True) if keep
+    ]
+    return ranking

@@ -1,0 +1,230 @@
+"""TCA: the symmetric eigenproblem against a dense reference, solvers, landmarks, MMD."""
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy import linalg
+from sklearn.metrics.pairwise import rbf_kernel
+
+import skt
+from skt.alignment._tca import _mmd_factor
+
+
+def _domains(n_s=60, n_t=50, d=3, seed=0, shift=1.5):
+    rng = np.random.RandomState(seed)
+    Xs = rng.randn(n_s, d)
+    Xt = rng.randn(n_t, d) * [1.5] + np.r_[shift, np.zeros(d - 1)]
+    X = np.vstack([Xs, Xt])
+    return X, np.r_[np.ones(n_s, int), -np.ones(n_t, int)]
+
+
+def _dense_reference(K, source, target, mu, k):
+    """The paper's formula, solved densely: leading eigenvectors of (KMK + mu I)^-1 KHK."""
+    n = K.shape[0]
+    E = _mmd_factor(source, target)
+    M = E @ E.T
+    H = np.eye(n) - np.ones((n, n)) / n
+    w, W = linalg.eigh(K @ H @ K, K @ M @ K + mu * np.eye(n))
+    return w[::-1][:k], W[:, ::-1][:, :k]
+
+
+@pytest.mark.parametrize("solver", ["dense", "iterative"])
+def test_kernel_form_solves_the_generalised_eigenproblem(solver):
+    X, sd = _domains()
+    gamma, mu, k = 0.4, 0.7, 4
+    tca = skt.TCA(k, kernel="rbf", gamma=gamma, mu=mu, eigen_solver=solver, random_state=0)
+    Z = tca.fit_transform(X, sample_domain=sd)
+    K = rbf_kernel(X, gamma=gamma)
+    w_ref, W_ref = _dense_reference(K, sd > 0, sd < 0, mu, k)
+    np.testing.assert_allclose(tca.eigenvalues_, w_ref, rtol=1e-8)
+    # same components up to sign, with W' B W = I (the constraint of the paper)
+    E = _mmd_factor(sd > 0, sd < 0)
+    B = K @ E @ E.T @ K + mu * np.eye(len(X))
+    np.testing.assert_allclose(tca.coef_.T @ B @ tca.coef_, np.eye(k), atol=1e-8)
+    np.testing.assert_allclose(np.abs(tca.coef_.T @ B @ W_ref), np.eye(k), atol=1e-6)
+    np.testing.assert_allclose(Z, K @ tca.coef_, atol=1e-10)
+
+
+def test_primal_form_solves_the_linear_eigenproblem():
+    X, sd = _domains(d=5)
+    mu, k = 2.0, 3
+    tca = skt.TCA(k, kernel="primal", mu=mu).fit(X, sample_domain=sd)
+    n = len(X)
+    E = _mmd_factor(sd > 0, sd < 0)
+    H = np.eye(n) - np.ones((n, n)) / n
+    w_ref = linalg.eigh(X.T @ H @ X, X.T @ E @ E.T @ X + mu * np.eye(5), eigvals_only=True)
+    np.testing.assert_allclose(tca.eigenvalues_, w_ref[::-1][:k], rtol=1e-10)
+    np.testing.assert_allclose(tca.transform(X), X @ tca.coef_)
+    assert tca.X_fit_ is None and tca.gamma_ is None
+
+
+def test_mmd_matrix_has_unit_norm_and_rank_of_the_terms():
+    source = np.r_[np.ones(5, bool), np.zeros(7, bool)]
+    E = _mmd_factor(source, ~source)
+    M = E @ E.T
+    assert np.linalg.norm(M) == pytest.approx(1.0)
+    assert M.sum() == pytest.approx(0.0, abs=1e-12)
+    y = np.r_[0, 0, 1, 1, 1, -np.ones(7, int)]
+    pseudo = np.r_[0, 0, 0, 1, 1, 1, 1]
+    E = _mmd_factor(source, ~source, y, pseudo, np.array([0, 1]))
+    assert E.shape[1] == 3
+    assert np.linalg.norm(E @ E.T) == pytest.approx(1.0)
+    # a class with no pseudo-labelled target row has no term
+    E = _mmd_factor(source, ~source, y, np.zeros(7, int), np.array([0, 1]))
+    assert E.shape[1] == 2
+
+
+def test_dense_and_iterative_agree():
+    X, sd = _domains(n_s=150, n_t=130)
+    a = skt.TCA(5, kernel="rbf", eigen_solver="dense", random_state=0).fit(X, sample_domain=sd)
+    b = skt.TCA(5, kernel="rbf", eigen_solver="iterative", random_state=0)
+    b.fit(X, sample_domain=sd)
+    np.testing.assert_allclose(a.eigenvalues_, b.eigenvalues_, rtol=1e-9)
+    np.testing.assert_allclose(a.transform(X), b.transform(X), atol=1e-6)
+
+
+def test_arpack_fallback_gives_the_same_solution(monkeypatch):
+    # with no block allowed, the iterative solver hands over to ARPACK
+    from skt.alignment import _tca
+
+    X, sd = _domains(n_s=150, n_t=130)
+    a = skt.TCA(5, kernel="rbf", eigen_solver="iterative", random_state=0).fit(
+        X, sample_domain=sd
+    )
+    monkeypatch.setattr(_tca, "_MAX_BLOCKS", 0)
+    b = skt.TCA(5, kernel="rbf", eigen_solver="iterative", random_state=0).fit(
+        X, sample_domain=sd
+    )
+    np.testing.assert_allclose(a.eigenvalues_, b.eigenvalues_, rtol=1e-9)
+    np.testing.assert_allclose(a.transform(X), b.transform(X), atol=1e-6)
+
+
+def test_landmarks_on_every_row_reproduce_the_exact_solution():
+    X, sd = _domains()
+    n = len(X)
+    exact = skt.TCA(3, kernel="rbf", gamma=0.5, random_state=0).fit(X, sample_domain=sd)
+    approx = skt.TCA(3, kernel="rbf", gamma=0.5, n_landmarks=n, random_state=0)
+    approx.fit(X, sample_domain=sd)
+    np.testing.assert_allclose(approx.eigenvalues_, exact.eigenvalues_, rtol=1e-6)
+    np.testing.assert_allclose(approx.transform(X), exact.transform(X), atol=1e-5)
+    assert approx.X_fit_.shape == (n, 3)
+
+
+def test_landmarks_approximate_and_stay_small():
+    X, sd = _domains(n_s=300, n_t=300)
+    exact = skt.TCA(2, kernel="rbf", gamma=0.5, random_state=0).fit(X, sample_domain=sd)
+    approx = skt.TCA(2, kernel="rbf", gamma=0.5, n_landmarks=80, random_state=0)
+    Z = approx.fit_transform(X, sample_domain=sd)
+    assert approx.X_fit_.shape == (80, 3) and approx.coef_.shape == (80, 2)
+    # both domains are represented among the landmarks
+    assert np.isclose(approx.X_fit_[:, None, :], X[None, sd > 0, :]).all(axis=2).any()
+    assert np.isclose(approx.X_fit_[:, None, :], X[None, sd < 0, :]).all(axis=2).any()
+    np.testing.assert_allclose(approx.eigenvalues_, exact.eigenvalues_, rtol=0.05)
+    np.testing.assert_allclose(Z, approx.transform(X), atol=1e-8)
+
+
+def _relative_mmd(A, sd):
+    """Linear-kernel MMD (squared distance of the domain means) over the pooled variance."""
+    gap = A[sd > 0].mean(axis=0) - A[sd < 0].mean(axis=0)
+    return gap @ gap / A.var(axis=0).sum()
+
+
+@pytest.mark.parametrize("kernel", ["rbf", "linear", "laplacian", "polynomial", "primal"])
+def test_embedding_has_smaller_mmd_than_the_input(kernel):
+    X, sd = _domains(n_s=100, n_t=100, d=4, shift=2.0)
+    Z = skt.TCA(2, kernel=kernel, mu=0.1, random_state=0).fit_transform(X, sample_domain=sd)
+    assert _relative_mmd(Z, sd) < 0.5 * _relative_mmd(X, sd)
+    if kernel == "rbf":
+        # and in the kernel's own terms, each space standardised by its pooled spread
+        Xn, Zn = X / X.std(), Z / Z.std()
+        assert skt.metrics.mmd(Zn[sd > 0], Zn[sd < 0]) < skt.metrics.mmd(Xn[sd > 0], Xn[sd < 0])
+
+
+@settings(max_examples=15, deadline=None)
+@given(seed=st.integers(0, 2**31 - 1), kernel=st.sampled_from(["rbf", "primal", "linear"]))
+def test_invariant_to_row_order(seed, kernel):
+    X, sd = _domains(n_s=40, n_t=35, seed=seed % 1000)
+    perm = np.random.RandomState(seed).permutation(len(X))
+    gamma = None if kernel != "rbf" else 0.3
+    a = skt.TCA(3, kernel=kernel, gamma=gamma).fit(X, sample_domain=sd)
+    b = skt.TCA(3, kernel=kernel, gamma=gamma).fit(X[perm], sample_domain=sd[perm])
+    np.testing.assert_allclose(a.transform(X), b.transform(X), atol=1e-7)
+
+
+def test_fit_transform_equals_transform_of_the_training_rows():
+    X, sd = _domains()
+    tca = skt.TCA(3, random_state=0)
+    Z = tca.fit_transform(X, sample_domain=sd)
+    np.testing.assert_allclose(Z, tca.transform(X), atol=1e-10)
+    np.testing.assert_allclose(Z, tca.transform(X, sample_domain=sd), atol=1e-10)
+    assert not hasattr(tca, "_fit_embedding_")
+
+
+def test_median_heuristic_gamma_is_resolved_in_fit():
+    X, sd = _domains()
+    tca = skt.TCA(2, kernel="rbf", random_state=0).fit(X, sample_domain=sd)
+    assert tca.gamma is None and tca.gamma_ > 0
+    assert tca.gamma_ == pytest.approx(
+        skt.metrics.median_heuristic(X[sd > 0], X[sd < 0], random_state=0), rel=0.5
+    )
+
+
+def test_float32_stays_float32():
+    X, sd = _domains()
+    Z = skt.TCA(2, random_state=0).fit_transform(X.astype(np.float32), sample_domain=sd)
+    assert Z.dtype == np.float32
+
+
+def test_one_row_target_domain_is_supported():
+    # the marginal MMD needs only the two means: one target row is enough
+    X, sd = _domains(n_t=1)
+    Z = skt.TCA(2, random_state=0).fit_transform(X, sample_domain=sd)
+    assert Z.shape == (61, 2) and np.isfinite(Z).all()
+
+
+def test_too_many_components():
+    X, sd = _domains(n_s=4, n_t=3, d=2)
+    with pytest.raises(ValueError, match=r"n_components=7 is larger than the data allow: at "
+                                         r"most 6 \(7 training rows"):
+        skt.TCA(7, kernel="rbf").fit(X, sample_domain=sd)
+    with pytest.raises(ValueError, match=r"at most 2 \(7 training rows .* the linear kernel of 2"):
+        skt.TCA(3, kernel="linear").fit(X, sample_domain=sd)
+    with pytest.raises(ValueError, match=r"at most 2 \(the primal form has one component per "
+                                         r"feature"):
+        skt.TCA(3, kernel="primal").fit(X, sample_domain=sd)
+    X, sd = _domains()
+    with pytest.raises(ValueError, match=r"at most 5 \(5 landmarks"):
+        skt.TCA(6, n_landmarks=5).fit(X, sample_domain=sd)
+
+
+@pytest.mark.parametrize(
+    "params, match",
+    [
+        ({"mu": 0}, "mu must be a finite number > 0.0; got mu=0"),
+        ({"mu": -1.0}, "mu must be a finite number > 0.0"),
+        ({"kernel": "sigmoid"}, "kernel must be one of"),
+        ({"kernel": "rbf", "gamma": -1.0}, "gamma must be a positive finite number"),
+        ({"eigen_solver": "lobpcg"}, "eigen_solver must be one of 'auto', 'dense', 'iter"),
+        ({"n_landmarks": 1}, "n_landmarks must be an integer >= 2"),
+        ({"kernel": "primal", "n_landmarks": 10}, "n_landmarks applies to the kernel form"),
+        ({"n_components": 0}, "n_components must be an integer >= 1"),
+    ],
+)
+def test_bad_parameters(params, match):
+    X, sd = _domains()
+    with pytest.raises(ValueError, match=match):
+        skt.TCA(**{"n_components": 2, **params}).fit(X, sample_domain=sd)
+
+
+def test_feature_mismatch_at_transform():
+    X, sd = _domains()
+    tca = skt.TCA(2, random_state=0).fit(X, sample_domain=sd)
+    with pytest.raises(ValueError, match="X has 2 features, but TCA is expecting 3"):
+        tca.transform(X[:, :2])
+
+
+def test_needs_both_domains():
+    X, sd = _domains()
+    with pytest.raises(ValueError, match="no target rows"):
+        skt.TCA(2).fit(X, np.zeros(len(X), int))
