@@ -74,3 +74,20 @@ def test_module_entry_point_help():
     out = subprocess.run([sys.executable, "-m", "skt.cli", "compare", "--help"],
                          capture_output=True, text=True, check=True)
     assert "--dataset" in out.stdout
+
+
+def test_transductive_protocol_matches_the_published_1nn_baseline(tmp_path):
+    # Office-Caltech A->W, 1-NN without adaptation: 29.8% in the JDA paper's table
+    from skt.datasets import list_datasets
+
+    office = next(d for d in list_datasets() if d["name"] == "office_caltech")
+    if any(f["status"] != "ok" for f in office["files"]):
+        pytest.skip("Office-Caltech SURF files are not in SKT_DATA_HOME")
+    code = main(["compare", "--dataset", "office-caltech-surf", "--task", "A:W", "--methods",
+                 "coral", "--estimator", "1nn", "--protocol", "transductive", "--quiet",
+                 "--json", str(tmp_path / "r.json")])
+    assert code == 0
+    rows = json.loads((tmp_path / "r.json").read_text())
+    source_only = next(r for r in rows if r["method"] == "source-only")
+    assert round(100 * source_only["score"], 1) == 29.8
+    assert "target-only" not in {r["method"] for r in rows}

@@ -280,7 +280,7 @@ def test_cli_compare_on_a_local_cluster_same_table(capsys):
     assert "dask:" in remote.err and "2 workers" in remote.err
 
     def scores(out):  # the table without the timing column
-        return [line.rsplit(None, 1)[0] for line in out.splitlines()[2:]]
+        return [line.rsplit(None, 1)[0] for line in out.splitlines()[2:] if line.strip()]
 
     assert scores(remote.out) == scores(local.out)
 

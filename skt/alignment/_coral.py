@@ -146,11 +146,15 @@ class CORAL(BaseAdapter):
                     f"CORAL needs at least 2 {name} rows to estimate a covariance; got {n}."
                 )
 
-        self.mean_source_, cov_s, Xc = mean_and_covariance(rows(domains.X, domains.source))
+        self.mean_source_, cov_s, Xc = mean_and_covariance(
+            rows(domains.X, domains.source), centred=auto
+        )
         if auto:
             cov_s, shrink_s = _ledoit_wolf(Xc, cov_s)
         del Xc
-        self.mean_target_, cov_t, Xc = mean_and_covariance(rows(domains.X, domains.target))
+        self.mean_target_, cov_t, Xc = mean_and_covariance(
+            rows(domains.X, domains.target), centred=auto
+        )
         if auto:
             cov_t, shrink_t = _ledoit_wolf(Xc, cov_t)
             self.shrinkage_ = np.array([shrink_s, shrink_t])
@@ -178,19 +182,22 @@ class CORAL(BaseAdapter):
         return self
 
     def _transform(self, X, sample_domain):
-        # target rows are returned as they are: copy X once, then overwrite the source rows
-        # (in place when they form one block, the usual layout)
-        out = np.array(X, copy=True)
+        # target rows are returned as they are; source rows are written straight into the
+        # output when they form one block (the usual layout)
         source = sample_domain > 0
         if not source.any():
-            return out
+            return np.array(X, copy=True)
         A = self.transform_matrix_.astype(X.dtype, copy=False)
         idx = np.flatnonzero(source)
         if idx[-1] - idx[0] + 1 == idx.size:
             block = slice(idx[0], idx[-1] + 1)
+            out = np.empty_like(X)
+            out[: block.start] = X[: block.start]
+            out[block.stop :] = X[block.stop :]
             np.matmul(X[block], A, out=out[block])
         else:
             block = idx
+            out = np.array(X, copy=True)
             out[block] = X[block] @ A
         if self.match_mean:
             out[block] += (self.mean_target_ - self.mean_source_ @ self.transform_matrix_).astype(

@@ -142,8 +142,9 @@ def _orthonormal_complement(R, Q):
 
 
 def _refine(matmat, V0, k, tol, max_blocks=10):
-    """Leading ``k`` eigenpairs of the operator, from a nearby subspace ``V0`` (JDA rounds).
+    """Leading ``k`` eigenpairs of the symmetric operator ``matmat``, starting from ``V0``.
 
+    ``V0`` is a random block (cold start) or the previous JDA round's solution (warm start).
     Block Davidson without preconditioner: Rayleigh-Ritz on the span of ``V0`` and of the
     successive blocks of residuals, until every residual ``||C v - theta v||`` is below
     ``tol * theta_1``. Each step is one product of the operator with a block of at most ``k``

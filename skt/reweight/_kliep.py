@@ -230,8 +230,8 @@ def kliep_weights(
     >>> import numpy as np
     >>> from skt.reweight import kliep_weights
     >>> rng = np.random.RandomState(0)
-    >>> X_source = rng.normal(size=(200, 1))
-    >>> X_target = rng.normal(loc=1.0, scale=0.5, size=(100, 1))
+    >>> X_source = rng.normal(size=(500, 1))
+    >>> X_target = rng.normal(loc=1.0, scale=0.5, size=(500, 1))
     >>> w = kliep_weights(X_source, X_target, random_state=0)
     >>> round(float(w.mean()), 6)
     1.0
@@ -278,9 +278,9 @@ class KLIEP(BaseReweighting):
     {attributes}
     gamma_ : float
         Bandwidth used.
-    coef_ : ndarray of shape (n_centers_,)
+    coef_ : ndarray of shape (n_used_centers,)
         Coefficients ``alpha`` of the kernels.
-    centers_ : ndarray of shape (n_centers_, n_features)
+    centers_ : ndarray of shape (n_used_centers, n_features)
         Kernel centres (target rows).
     cv_scores_ : ndarray of shape (n_gammas,) or None
         Mean held-out log-likelihood of each candidate bandwidth (None for a single gamma).

@@ -281,6 +281,13 @@ def kmm_weights(
     1-D Gaussian shifts with 500 rows, the weights of ``reg=0`` correlate 0.2 to 0.6 with
     the true density ratio, those of ``reg=1`` above 0.98.
 
+    The approximate modes agree with the exact solver when the weights are determined: with
+    ``reg=1`` on 20,000 rows of 10 features (``benchmarks/bench_kmm.py``), the correlation of
+    approximate with exact weights is 0.998 (Nystroem, 300 components) and 0.975 (random
+    features, 300 components). With ``reg=0`` it is only about 0.63: the factor keeps the
+    large-eigenvalue directions of ``K``, where both agree, and leaves the others free, where
+    the exact solution is sparse and the approximate one stays near its smooth start.
+
     References
     ----------
     .. [1] J. Huang, A. Gretton, K. Borgwardt, B. Schoelkopf and A. Smola, "Correcting Sample

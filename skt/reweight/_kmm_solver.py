@@ -153,8 +153,8 @@ def project_box_slab(v, B, lower, upper):
     --------
     >>> import numpy as np
     >>> from skt.reweight._kmm_solver import project_box_slab
-    >>> project_box_slab(np.array([3.0, 1.0, -1.0]), 2.0, 0.0, 2.0)
-    array([1.5, 0.5, 0. ])
+    >>> project_box_slab(np.array([1.5, 1.0, -1.0]), 2.0, 0.0, 2.0)  # mu = 0.25
+    array([1.25, 0.75, 0.  ])
     """
     v = np.ascontiguousarray(v, dtype=np.float64)
     out = np.empty_like(v)

@@ -243,9 +243,9 @@ class ULSIF(BaseReweighting):
         Bandwidth used.
     reg_ : float
         Regularisation strength used.
-    coef_ : ndarray of shape (n_centers_,)
+    coef_ : ndarray of shape (n_used_centers,)
         Coefficients of the kernels (non-negative).
-    centers_ : ndarray of shape (n_centers_, n_features)
+    centers_ : ndarray of shape (n_used_centers, n_features)
         Kernel centres (target rows).
     loo_scores_ : ndarray of shape (n_gammas, n_regs) or None
         Leave-one-out score of each candidate (lower is better; None when both gamma and reg

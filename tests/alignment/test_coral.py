@@ -190,3 +190,19 @@ def test_acceptance_pipeline_with_masked_labels_and_grid_search():
     pipe.fit(X, y, coral__sample_domain=sd, sourceonly__sample_domain=sd)
     np.testing.assert_allclose(pipe[1].mean_target_, StandardScaler().fit(X).transform(X)[
         target].mean(axis=0))
+
+
+def test_large_offsets_keep_the_covariance_exact():
+    # a mean a million times the spread: the covariance is taken from centred rows
+    from skt.alignment._utils import mean_and_covariance
+
+    X, sd = _two_domains()
+    X_far = X + 1e6
+    _, cov, Xc = mean_and_covariance(X_far[sd > 0])
+    assert Xc is not None
+    np.testing.assert_allclose(cov, np.cov(X[sd > 0].T), rtol=1e-9)
+    _, cov, Xc = mean_and_covariance(X[sd > 0])
+    assert Xc is None
+    np.testing.assert_allclose(cov, np.cov(X[sd > 0].T), rtol=1e-12)
+    Z = skt.CORAL(reg=0).fit_transform(X_far, sample_domain=sd)
+    np.testing.assert_allclose(np.cov(Z[sd > 0].T), np.cov(X_far[sd < 0].T), rtol=1e-7)
