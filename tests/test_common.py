@@ -61,3 +61,21 @@ def _is_classifier_like(estimator):
     from sklearn_compat.utils import get_tags
 
     return get_tags(estimator).estimator_type != "regressor"
+
+
+def test_every_public_estimator_is_registered():
+    """A new public estimator cannot skip sklearn's checks by being left out of the registry."""
+    from sklearn.base import BaseEstimator
+
+    import skt
+
+    from ._registry import WithDomains
+
+    registered = {type(e.estimator if isinstance(e, WithDomains) else e)
+                  for e in CHECKED_ESTIMATORS}
+    public = {getattr(skt, name) for name in skt.__all__}
+    estimators = {obj for obj in public
+                  if isinstance(obj, type) and issubclass(obj, BaseEstimator)}
+    assert estimators, "no public estimator found"
+    missing = sorted(cls.__name__ for cls in estimators - registered)
+    assert not missing, f"public estimators missing from tests/_registry.py: {missing}"
