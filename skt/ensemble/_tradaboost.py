@@ -139,13 +139,14 @@ def _normalise(weights):
 
 
 class _BaseTrAdaBoost(BaseTransferEstimator):
-    """Shared parts of the three estimators: data, base estimator, seeds, importances."""
+    """Shared parts of the three estimators: data, base estimator, seeds, importances.
+
+    Each subclass defines ``_default_estimator()``, the base learner used when ``estimator`` is
+    None.
+    """
 
     _requires_labeled_target = True
     _uses_target_labels = True
-
-    def _default_estimator(self):
-        raise NotImplementedError
 
     def _base_estimator(self):
         base = self._default_estimator() if self.estimator is None else self.estimator
