@@ -7,6 +7,7 @@ from scipy.linalg import eigh
 from sklearn.utils import check_random_state
 
 from skt.metrics._kernel_sums import _check_kernel_params, kernel_matrix, kernel_row_means
+from skt.metrics._validation import check_sample, is_dask
 
 from ._common import (
     COMMON_ATTRIBUTES,
@@ -25,6 +26,19 @@ __all__ = ["KMM", "kmm_weights"]
 _KERNELS = ("rbf", "gaussian", "laplacian")
 _APPROXIMATIONS = (None, "nystroem", "random_features")
 _ROWS_PER_BLOCK = 8192  # rows of a block of kernel features (bounds temporary memory)
+
+
+def check_dask_target(X_target, n_features):
+    """Check a Dask ``X_target`` before any task runs: 2-D, known chunks, ``n_features``."""
+    from skt.metrics._mmd import _check_dask_sample
+
+    Xt = _check_dask_sample(X_target, "X_target")
+    if Xt.shape[1] != n_features:
+        raise ValueError(
+            "X_source and X_target must have the same number of features; got X_source with "
+            f"{n_features} and X_target with {Xt.shape[1]}."
+        )
+    return Xt
 
 
 def _check_kmm_params(
@@ -52,6 +66,23 @@ def _check_kmm_params(
     return B, eps, reg, tol
 
 
+def _target_row_means(X, Xt, params):
+    """``k(X, Xt).mean(axis=1)`` without an ``n x n_t`` matrix; ``Xt`` may be a Dask array."""
+    X = np.ascontiguousarray(X, dtype=np.float64)
+    if is_dask(Xt):
+        from skt.metrics._dask import kernel_row_means as dask_row_means
+
+        return dask_row_means(X, Xt, kernel=params).astype(np.float64)
+    Xt = np.ascontiguousarray(Xt, dtype=np.float64)
+    return kernel_row_means(X, Xt, kernel=params).astype(np.float64)
+
+
+def _take_rows(X, rows):
+    """Rows of an in-memory or Dask array, as an in-memory float64 array."""
+    taken = X[np.asarray(rows, dtype=np.intp)]
+    return np.asarray(taken.compute() if is_dask(taken) else taken, dtype=np.float64)
+
+
 def _nystroem_features(Xs, Xt, params, n_components, rng):
     """Nystroem features of both samples: ``Phi_s`` (float32) and the target mean feature.
 
@@ -62,7 +93,7 @@ def _nystroem_features(Xs, Xt, params, n_components, rng):
     n_s, n_t = Xs.shape[0], Xt.shape[0]
     r = min(n_components, n_s + n_t)
     idx = np.sort(rng.choice(n_s + n_t, size=r, replace=False))
-    Z = np.vstack([Xs[idx[idx < n_s]], Xt[idx[idx >= n_s] - n_s]]).astype(np.float64)
+    Z = np.vstack([_take_rows(Xs, idx[idx < n_s]), _take_rows(Xt, idx[idx >= n_s] - n_s)])
     evals, evecs = eigh(kernel_matrix(Z, kernel=params))
     keep = evals > 1e-10 * evals[-1]
     T = evecs[:, keep] / np.sqrt(evals[keep])
@@ -75,10 +106,8 @@ def _nystroem_features(Xs, Xt, params, n_components, rng):
     for start in range(0, n_s, _ROWS_PER_BLOCK):
         stop = min(start + _ROWS_PER_BLOCK, n_s)
         Phi_s[start:stop] = features(Xs, start, stop)
-    mean_t = np.zeros(T.shape[1])
-    for start in range(0, n_t, _ROWS_PER_BLOCK):
-        mean_t += features(Xt, start, min(start + _ROWS_PER_BLOCK, n_t)).sum(axis=0)
-    return Phi_s, mean_t / n_t
+    # mean over target rows of k(x_t, Z) T = (mean_t k(Z, x_t)) T: one blockwise kernel sum
+    return Phi_s, _target_row_means(Z, Xt, params) @ T
 
 
 def _random_features(Xs, Xt, params, n_components, rng):
@@ -140,13 +169,29 @@ def _kmm(Xs, Xt, *, kernel, gamma, B, eps, reg, approximation, n_components, tol
         n_components=n_components, tol=tol, max_iter=max_iter,
     )
     rng = check_random_state(random_state)
-    params = _check_kernel_params(kernel, gamma, X=Xs, Y=Xt, random_state=rng, multiple=False)
+    if is_dask(Xt):
+        if approximation == "random_features":
+            raise ValueError(
+                "X_target as a Dask array works with approximation=None or 'nystroem'; got "
+                "approximation='random_features'."
+            )
+        # the median heuristic sees a random subsample of the target (drawn only when it
+        # runs, so that a given gamma leaves the random stream as in the in-memory path)
+        n_t = Xt.shape[0]
+        if gamma is None:
+            rows = np.sort(rng.choice(n_t, size=min(n_t, 1000), replace=False))
+        else:
+            rows = np.arange(min(n_t, 2))
+        params = _check_kernel_params(kernel, gamma, X=Xs, Y=_take_rows(Xt, rows),
+                                      random_state=rng, multiple=False)
+    else:
+        params = _check_kernel_params(kernel, gamma, X=Xs, Y=Xt, random_state=rng,
+                                      multiple=False)
     lower, upper = n_s * (1.0 - eps), n_s * (1.0 + eps)
 
     if approximation is None:
         Xs64 = np.ascontiguousarray(Xs, dtype=np.float64)
-        Xt64 = np.ascontiguousarray(Xt, dtype=np.float64)
-        kappa = n_s * kernel_row_means(Xs64, Xt64, kernel=params).astype(np.float64)
+        kappa = n_s * _target_row_means(Xs64, Xt, params)
         _warn_if_degenerate(kappa, params, n_s)
         K = _source_kernel_matrix(Xs, params)
         b0 = _warm_start(kappa, K.sum(axis=1, dtype=np.float64), B)
@@ -214,8 +259,10 @@ def kmm_weights(
     ----------
     X_source : array-like of shape (n_source, n_features)
         Source rows.
-    X_target : array-like of shape (n_target, n_features)
-        Target rows.
+    X_target : array-like or dask.array.Array of shape (n_target, n_features)
+        Target rows. A Dask array stays distributed (with ``approximation=None`` or
+        ``"nystroem"``): it is read only through blockwise kernel sums, one task per row chunk,
+        and the median heuristic sees a random subsample of 1,000 of its rows.
     kernel : {"rbf", "gaussian", "laplacian"}, default="rbf"
         ``exp(-gamma ||x - y||^2)`` or ``exp(-gamma ||x - y||_1)``.
     gamma : float, default=None
@@ -309,7 +356,12 @@ def kmm_weights(
     >>> bool(w[np.abs(X_source[:, 0] - 1) < 0.3].mean() > w[X_source[:, 0] < -1].mean())
     True
     """
-    Xs, Xt = check_samples(X_source, X_target)
+    if is_dask(X_target):
+        # the target stays distributed: it is only read through blockwise kernel sums
+        Xs = check_sample(X_source, "X_source").astype(np.float64, copy=False)
+        Xt = check_dask_target(X_target, Xs.shape[1])
+    else:
+        Xs, Xt = check_samples(X_source, X_target)
     solution, _ = _kmm(
         Xs, Xt, kernel=kernel, gamma=gamma, B=B, eps=eps, reg=reg, approximation=approximation,
         n_components=n_components, tol=tol, max_iter=max_iter, random_state=random_state,
