@@ -123,7 +123,8 @@ class BaseAdapter(TransformerMixin, BaseEstimator):
         return self._transform(X, sample_domain)
 
     def _fit_domains(self, X, y, sample_domain):
-        X = validate_data(self, X, reset=True, dtype=FLOAT_DTYPES)
+        # finiteness is checked once, by check_domains (a full pass over X)
+        X = validate_data(self, X, reset=True, dtype=FLOAT_DTYPES, ensure_all_finite=False)
         domains = check_domains(
             X,
             y,
