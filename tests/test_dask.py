@@ -146,17 +146,89 @@ def test_mmd_dask_arrays_same_numbers_on_cluster(client, estimator):
     assert {t["worker"] for t in stream.data} <= set(client.scheduler_info()["workers"])
 
 
-def test_mmd_test_dask_arrays_same_result_on_cluster(client):
+@pytest.mark.parametrize(
+    "estimator, kernel, gamma, dtype",
+    [
+        ("biased", "rbf", None, np.float64),  # the median heuristic draws from random_state
+        ("unbiased", "rbf", [0.2, 1.0], np.float64),
+        ("biased", "laplacian", 0.3, np.float64),
+        ("unbiased", "linear", None, np.float64),
+        ("biased", "polynomial", 0.5, np.float64),
+        ("biased", "rbf", 0.5, np.float32),
+        ("linear", "rbf", 0.5, np.float64),
+    ],
+)
+def test_mmd_test_dask_arrays_same_result_on_cluster(client, estimator, kernel, gamma, dtype):
+    from distributed import get_task_stream
+
     rng = np.random.default_rng(1)
-    X = rng.normal(size=(120, 3))
-    Y = rng.normal(loc=0.4, size=(100, 3))
-    local = mmd_test(X, Y, n_permutations=300, random_state=0)
-    Xd, Yd = da.from_array(X, chunks=(50, 3)), da.from_array(Y, chunks=(50, 3))
-    with joblib.parallel_config(backend="dask"):
-        remote = mmd_test(Xd, Yd, n_permutations=300, random_state=0)
-    assert remote.statistic == pytest.approx(local.statistic, rel=1e-10)
+    X = rng.normal(size=(620, 3)).astype(dtype)
+    Y = rng.normal(loc=0.05, size=(500, 3)).astype(dtype)
+    kw = dict(kernel=kernel, gamma=gamma, estimator=estimator, n_permutations=200,
+              random_state=0)
+    local = mmd_test(X, Y, **kw)
+    assert 1 / 201 < local.pvalue < 1  # not an extreme: a different null would show
+    Xd, Yd = da.from_array(X, chunks=(250, 3)), da.from_array(Y, chunks=(200, 2))
+    with get_task_stream(client) as stream:
+        remote = mmd_test(Xd, Yd, **kw)
     assert remote.pvalue == local.pvalue
-    np.testing.assert_allclose(remote.null_distribution, local.null_distribution, rtol=1e-10)
+    rtol = 1e-9 if dtype == np.float64 else 1e-4
+    assert remote.statistic == pytest.approx(local.statistic, rel=rtol)
+    np.testing.assert_allclose(remote.null_distribution, local.null_distribution, rtol=rtol,
+                               atol=1e-13)
+    np.testing.assert_array_equal(remote.gamma, local.gamma)
+    if estimator != "linear":
+        # 3 + 3 row chunks of the pooled sample: one task per pair i <= j, on the workers
+        pairs = [t for t in stream.data
+                 if str(t["key"]).startswith("_chunk_pair_indicator_sums")]
+        assert len(pairs) == 21
+        assert {t["worker"] for t in pairs} <= set(client.scheduler_info()["workers"])
+
+
+def test_mmd_test_dask_sub_blocks_of_a_chunk(monkeypatch):
+    import dask
+
+    from skt.metrics import _kernel_sums
+
+    # chunks of several (ragged) blocks: the loops over sub-blocks inside one task
+    monkeypatch.setattr(_kernel_sums, "BLOCK", 16)
+    rng = np.random.default_rng(5)
+    X, Y = rng.normal(size=(70, 2)), rng.normal(size=(45, 2))
+    kw = dict(gamma=0.7, estimator="unbiased", n_permutations=60, random_state=2)
+    local = mmd_test(X, Y, **kw)
+    with dask.config.set(scheduler="synchronous"):
+        remote = mmd_test(da.from_array(X, chunks=(40, 2)), da.from_array(Y, chunks=(45, 2)),
+                          **kw)
+    assert remote.pvalue == local.pvalue
+    np.testing.assert_allclose(remote.null_distribution, local.null_distribution, rtol=1e-10,
+                               atol=1e-14)
+
+
+def test_mmd_test_dask_refuses_the_dense_method():
+    X = da.zeros((20, 2), chunks=(10, 2))
+    with pytest.raises(ValueError, match=r"method='dense'.*Dask.*'auto' or 'blockwise'"):
+        mmd_test(X, X, method="dense")
+
+
+@pytest.mark.parametrize("name", ["kliep", "ulsif"])
+def test_density_ratio_grids_same_weights_on_cluster(client, name):
+    from skt.reweight import kliep_weights, ulsif_weights
+
+    rng = np.random.RandomState(0)
+    Xs, Xt = rng.normal(size=(200, 2)), rng.normal(0.8, 0.6, size=(150, 2))
+    if name == "kliep":
+        def fit():
+            return kliep_weights(Xs, Xt, cv=3, random_state=0)
+    else:
+        def fit():
+            return ulsif_weights(Xs, Xt, random_state=0)
+    local = fit()
+    remote, tasks = _on_cluster(client, fit)
+    np.testing.assert_array_equal(remote, local)
+    # the 7 candidate bandwidths ran as joblib batches on the workers
+    counts = _worker_tasks(tasks)
+    assert set(counts) <= set(client.scheduler_info()["workers"])
+    assert sum(counts.values()) >= 2
 
 
 # --------------------------------------------------------------------------------------------

@@ -195,20 +195,21 @@ def _check_dask_sample(X, name):
     return X
 
 
-def _load_dask_pair(X, Y):
-    """Validate two samples (NumPy or Dask) without computing, then load them chunk-checked.
+def _prepare_dask_pair(X, Y):
+    """Validate two samples (NumPy or Dask) without computing them, as Dask arrays for the tasks.
 
     Unknown chunk sizes, a wrong number of dimensions or features and a non-numeric dtype are
-    refused before any task runs; a non-finite chunk is reported with its rows while loading.
+    refused before any task runs. The arrays returned have one dtype (float32 if both are
+    float32, else float64) and one chunk of features; each chunk is checked for NaN and
+    infinity when a task reads it, and the error names its rows.
     """
-    import dask
-
     X = _check_dask_sample(X, "X")
     Y = _check_dask_sample(Y, "Y")
     _validation.check_n_features(X, Y)
-    X = X.map_blocks(_checked_chunk, "X", dtype=X.dtype)
-    Y = Y.map_blocks(_checked_chunk, "Y", dtype=Y.dtype)
-    return dask.compute(X, Y)
+    dtype = np.float32 if X.dtype == Y.dtype == np.float32 else np.float64
+    X = X.astype(dtype).rechunk({1: -1}).map_blocks(_checked_chunk, "X", dtype=dtype)
+    Y = Y.astype(dtype).rechunk({1: -1}).map_blocks(_checked_chunk, "Y", dtype=dtype)
+    return X, Y
 
 
 def _chunk_pair_sums(A, B, wa, wb, params, shift, factor):
@@ -229,16 +230,10 @@ def _mmd_dask(X, Y, wx, wy, params, estimator, kernel, gamma, degree, coef0, ran
     import dask
     from dask import delayed
 
-    X = _check_dask_sample(X, "X")
-    Y = _check_dask_sample(Y, "Y")
-    _validation.check_n_features(X, Y)
+    X, Y = _prepare_dask_pair(X, Y)
     n, m = X.shape[0], Y.shape[0]
     _validation.check_min_rows(estimator, n, m)
-    dtype = np.float32 if X.dtype == Y.dtype == np.float32 else np.float64
-    X = X.astype(dtype).rechunk({1: -1})
-    Y = Y.astype(dtype).rechunk({1: -1})
-    X = X.map_blocks(_checked_chunk, "X", dtype=dtype)
-    Y = Y.map_blocks(_checked_chunk, "Y", dtype=dtype)
+    dtype = X.dtype
     wx = _validation.check_weights(wx, n, "weights_x", "X")
     wy = _validation.check_weights(wy, m, "weights_y", "Y")
     if params is None:
@@ -513,62 +508,187 @@ def _test_dense(Z, n, params, estimator, rng, n_permutations):
     return np.concatenate(stats), _tie_scale(T, D, N)
 
 
-def _test_blockwise(Z, n, params, estimator, rng, n_permutations):
-    """As _test_dense, recomputing the blocks of K for each batch of permutations."""
-    N = Z.shape[0]
-    shift = _shift_for(params, Z) if params.kernel != "linear" else Z.mean(axis=0)
-    if params.kernel == "linear":
-        Z = Z - shift.astype(Z.dtype)
-        shift = None
-    z = _Operand(Z, params, shift)
-    rows = _blocks(N)
-    # row blocks, the largest amount of work first
-    batch = int(np.clip(_BATCH_BYTES // (N * Z.itemsize), 16, 1024))
-    singles = [
+def _single_kernels(params):
+    """One KernelParams per bandwidth (the pooled kernel is their sum); the linear kernel as is."""
+    return [
         params.__class__(params.kernel, np.array([g]), params.degree, params.coef0)
         for g in params.gammas
     ] or [params]
 
+
+def _indicator_sums(a, b, groups, rows_a, rows_b, singles, n_threads=None):
+    """Sums over blocks of the pooled kernel matrix K that give the statistics of relabellings.
+
+    For the 0/1 indicator columns ``u`` of a batch of relabellings (the rows labelled X):
+    ``q = u'Ku``, ``t = u'K1``, ``du = u'diag(K)``, ``T = 1'K1`` and ``D = trace(K)``, as read
+    by :func:`_stats_from_sums`, restricted to the blocks listed in ``groups``.
+
+    Parameters
+    ----------
+    a, b : _Operand
+        Rows of the two sides of the blocks; ``b is a`` for blocks of one chunk with itself.
+    groups : list of (I, Js)
+        A row range ``I`` of ``a`` and the column ranges ``Js`` of ``b`` paired with it. A
+        block stands for itself and its transpose, except a diagonal block (``b is a`` and
+        ``J == I``), which stands for itself only.
+    rows_a, rows_b : callable
+        ``rows_a(I)`` returns the indicator rows of ``I``, shape (len(I), n_columns), in the
+        dtype of the data.
+    singles : list of KernelParams
+        One kernel per bandwidth (see :func:`_single_kernels`).
+    n_threads : int, default=None
+        Threads of the blockwise engine; None means ``numba.get_num_threads()``.
+
+    Returns
+    -------
+    q, t, du : ndarray of float64 of shape (n_columns,)
+    T, D : float
+    """
+
     def block(I, J, scratch):
-        K = _block_values(z, z, I, J, singles[0], scratch, key="K")
+        K = _block_values(a, b, I, J, singles[0], scratch, key="K")
         for single in singles[1:]:
-            K += _block_values(z, z, I, J, single, scratch, key="K_next")
+            K += _block_values(a, b, I, J, single, scratch, key="K_next")
         return K
 
+    def task(g, scratch):
+        I, Js = groups[g]
+        UI = rows_a(I)
+        n_cols = UI.shape[1]
+        q, t, du = np.zeros(n_cols), np.zeros(n_cols), np.zeros(n_cols)
+        T = D = 0.0
+        for J in Js:
+            K = block(I, J, scratch)
+            UJ = rows_b(J)
+            diagonal = b is a and J == I
+            f = 1.0 if diagonal else 2.0
+            part = np.zeros(n_cols)
+            _kernels.columnwise_dot(UI, K @ UJ, part)
+            q += f * part
+            t += K.sum(axis=1, dtype=np.float64) @ UI
+            T += f * K.sum(dtype=np.float64)
+            if diagonal:
+                dg = np.diag(K).astype(np.float64)
+                du += dg @ UI
+                D += dg.sum()
+            else:
+                t += K.sum(axis=0, dtype=np.float64) @ UJ
+        return q, t, du, T, D
+
+    work = sum((I[1] - I[0]) * (J[1] - J[0]) for I, Js in groups for J in Js)
+    parts = _run_tasks(task, len(groups), n_threads, work=work)
+    return tuple(sum(p[k] for p in parts) for k in range(5))
+
+
+def _centred_for_test(Z, params, shift):
+    """Operand of the test's kernel blocks: the linear kernel on centred rows (for accuracy)."""
+    if params.kernel == "linear":
+        return _Operand(Z - shift.astype(Z.dtype), params)
+    return _Operand(Z, params, shift)
+
+
+def _test_blockwise(Z, n, params, estimator, rng, n_permutations):
+    """As _test_dense, recomputing the blocks of K for each batch of permutations."""
+    N = Z.shape[0]
+    shift = Z.sum(axis=0, dtype=np.float64) / N if params.kernel in ("rbf", "linear") else None
+    z = _centred_for_test(Z, params, shift)
+    rows = _blocks(N)
+    # one task per row block, paired with the blocks on and above the diagonal
+    groups = [(I, rows[p:]) for p, I in enumerate(rows)]
+    singles = _single_kernels(params)
+    batch = int(np.clip(_BATCH_BYTES // (N * Z.itemsize), 16, 1024))
     stats = []
     for draws in _draw_batches(rng, N, n, n_permutations, batch):
         U = np.empty((N, draws.shape[0]), dtype=Z.dtype)
         _kernels.permutation_indicators(draws, n, U)
 
-        def task(p, scratch, U=U):
-            I = rows[p]
-            UI = U[I[0]:I[1]]
-            q = np.zeros(U.shape[1])
-            t = np.zeros(U.shape[1])
-            du = np.zeros(U.shape[1])
-            T = D = 0.0
-            for J in rows[p:]:
-                K = block(I, J, scratch)
-                UJ = U[J[0]:J[1]]
-                f = 1.0 if J == I else 2.0
-                part = np.zeros(U.shape[1])
-                _kernels.columnwise_dot(UI, K @ UJ, part)
-                q += f * part
-                t += K.sum(axis=1, dtype=np.float64) @ UI
-                T += f * K.sum(dtype=np.float64)
-                if J == I:
-                    dg = np.diag(K).astype(np.float64)
-                    du += dg @ UI
-                    D += dg.sum()
-                else:
-                    t += K.sum(axis=0, dtype=np.float64) @ UJ
-            return q, t, du, T, D
+        def indicator_rows(I, U=U):
+            return U[I[0]:I[1]]
 
-        parts = _run_tasks(task, len(rows), work=N * N)
-        q, t, du = (sum(p[k] for p in parts) for k in range(3))
-        T, D = (sum(p[k] for p in parts) for k in (3, 4))
+        q, t, du, T, D = _indicator_sums(z, z, groups, indicator_rows, indicator_rows, singles)
         stats.append(_stats_from_sums(q, t, du, T, D, n, N - n, estimator))
     return np.concatenate(stats), _tie_scale(T, D, N)
+
+
+# --------------------------------------------------------------------------------------------
+# Permutation test on Dask arrays: one task per pair of row chunks, all relabellings at once
+# --------------------------------------------------------------------------------------------
+
+
+def _packed_indicators(rng, N, n, n_permutations):
+    """The indicators of :func:`_draw_batches`, packed eight relabellings to a byte.
+
+    Row ``i``, bit ``k`` (``np.unpackbits`` order) is 1 when row ``i`` of the pooled sample is
+    labelled X in column ``k``: column 0 is the observed split, column ``k >= 1`` the rows
+    ``rng.permutation(N)[:n]`` of the k-th draw -- the draws of the in-memory test, in order.
+    """
+    n_cols = n_permutations + 1
+    bits = np.zeros((N, -(-n_cols // 8)), dtype=np.uint8)
+    bits[:n, 0] = 0x80
+    for k in range(1, n_cols):
+        bits[rng.permutation(N)[:n], k >> 3] |= np.uint8(0x80 >> (k & 7))
+    return bits
+
+
+def _chunk_pair_indicator_sums(A, B, bits_a, bits_b, params, shift, n_cols):
+    """The sums of :func:`_indicator_sums` over one pair of row chunks of the pooled sample.
+
+    ``B is None``: the chunk with itself (sub-blocks on and above the diagonal). Runs in a
+    Dask task, on one thread; returns ``[q, t, du, T, D]`` concatenated (``3 n_cols + 2``
+    floats), the only data that leaves the task.
+    """
+    a = _centred_for_test(np.ascontiguousarray(A), params, shift)
+    b = a if B is None else _centred_for_test(np.ascontiguousarray(B), params, shift)
+    bits_b = bits_a if B is None else bits_b
+    rows, cols = _blocks(len(a)), _blocks(len(b))
+    groups = [(I, rows[p:] if b is a else cols) for p, I in enumerate(rows)]
+
+    def unpacker(bits):
+        def indicator_rows(I):
+            U = np.unpackbits(bits[I[0]:I[1]], axis=1, count=n_cols)
+            return U.astype(a.dtype)
+
+        return indicator_rows
+
+    q, t, du, T, D = _indicator_sums(
+        a, b, groups, unpacker(bits_a), unpacker(bits_b), _single_kernels(params), n_threads=1
+    )
+    return np.concatenate([q, t, du, [T, D]])
+
+
+def _test_dask(X, Y, params, estimator, rng, n_permutations):
+    """The permutation test on prepared Dask arrays, blockwise on the workers.
+
+    The relabellings are drawn here, as in the in-memory test, and sent as bit-packed
+    indicators, one piece per row chunk. Each task computes the kernel blocks of one pair of
+    row chunks (``i <= j``) once and reduces them for every relabelling.
+    """
+    import dask
+    import dask.array as da
+    from dask import delayed
+
+    n, m = X.shape[0], Y.shape[0]
+    N, n_cols = n + m, n_permutations + 1
+    bits = _packed_indicators(rng, N, n, n_permutations)
+    shift = None
+    if params.kernel in ("rbf", "linear"):
+        shift = (X.sum(axis=0, dtype=np.float64) + Y.sum(axis=0, dtype=np.float64)) / N
+        shift = shift.to_delayed().ravel()[0]
+    Z = da.concatenate([X, Y])
+    blocks = Z.to_delayed().ravel()
+    bounds = np.cumsum((0,) + Z.chunks[0])
+    pieces = [delayed(bits[bounds[k]:bounds[k + 1]], pure=True) for k in range(len(blocks))]
+    pair = delayed(_chunk_pair_indicator_sums, pure=True)
+    parts = [
+        pair(blocks[i], None if i == j else blocks[j], pieces[i], None if i == j else pieces[j],
+             params, shift, n_cols)
+        for i in range(len(blocks))
+        for j in range(i, len(blocks))
+    ]
+    (total,) = dask.compute(delayed(_sum_in_order)(parts))
+    q, t, du = total[:-2].reshape(3, n_cols)
+    T, D = total[-2:]
+    return _stats_from_sums(q, t, du, T, D, n, m, estimator), _tie_scale(T, D, N)
 
 
 def _test_linear_time(Z, n, params, rng, n_permutations):
@@ -612,9 +732,11 @@ def mmd_test(
     ----------
     X : array-like of shape (n_samples_X, n_features)
         Sample from P. A Dask array is validated without computing it (known chunk sizes,
-        2-D, numeric, as many features as ``Y``), then loaded into memory chunk by chunk,
-        each chunk checked for NaN and infinity: the pooled sample must fit in the memory of
-        one machine (the kernel matrix need not); use :func:`mmd` for samples that do not.
+        2-D, numeric, as many features as ``Y``), and each chunk is checked for NaN and
+        infinity when a task reads it; the test then runs blockwise on the Dask workers
+        without gathering the data (see Notes). The exception is ``estimator="linear"``,
+        whose relabellings pair rows anywhere in the pooled sample: that sample is loaded
+        into memory.
     Y : array-like of shape (n_samples_Y, n_features)
         Sample from Q.
     kernel : {"rbf", "gaussian", "laplacian", "linear", "polynomial"}, default="rbf"
@@ -635,7 +757,7 @@ def mmd_test(
     method : {"auto", "dense", "blockwise"}, default="auto"
         Keep the pooled kernel matrix in memory ("dense") or recompute its blocks
         ("blockwise"); "auto" chooses "dense" when the matrix takes at most 1 GiB. Both give
-        the same result.
+        the same result. Dask arrays are always processed blockwise ("dense" is refused).
 
     Returns
     -------
@@ -645,6 +767,20 @@ def mmd_test(
     See Also
     --------
     mmd : The estimators of MMD^2.
+
+    Notes
+    -----
+    With Dask arrays, the relabellings are drawn in the calling process exactly as for NumPy
+    arrays, so the same ``random_state`` gives the same relabellings, statistic, null
+    distribution (up to rounding in the last digits) and p-value. They are sent to the
+    workers as bit-packed indicators (``N (B + 1) / 8`` bytes for ``N = n + m`` pooled rows
+    and ``B = n_permutations``). One task per pair of row chunks ``(i, j)``, ``i <= j``, of
+    the pooled sample computes the kernel blocks of that pair once, with the Numba kernels,
+    and reduces them for all relabellings at once with matrix products; it returns
+    ``3 (B + 1) + 2`` partial sums, the only data that leaves it. The work is
+    O(N^2 (d + B)): for a few hundred permutations or more, the products with the
+    indicators dominate the kernel evaluations. A task holds two chunks, their indicators
+    and a few blocks of 512 x (B + 1) values.
 
     References
     ----------
@@ -677,19 +813,34 @@ def mmd_test(
         raise ValueError(
             f"n_permutations must be a positive int; got n_permutations={n_permutations!r}."
         )
-    if _validation.is_dask(X) or _validation.is_dask(Y):
-        X, Y = _load_dask_pair(X, Y)
-    X, Y = _validation.check_pair(X, Y)
+    on_dask = _validation.is_dask(X) or _validation.is_dask(Y)
+    if on_dask:
+        if method == "dense":
+            raise ValueError(
+                "method='dense' keeps the pooled kernel matrix in one process; with Dask "
+                "arrays use method='auto' or 'blockwise'."
+            )
+        X, Y = _prepare_dask_pair(X, Y)
+    else:
+        X, Y = _validation.check_pair(X, Y)
     n, m = X.shape[0], Y.shape[0]
     _validation.check_min_rows(estimator, n, m)
+    if on_dask and estimator == "linear":
+        import dask
+
+        # its relabellings pair rows anywhere in the pooled sample: load it
+        X, Y = dask.compute(X, Y)
+        on_dask = False
     rng = check_random_state(random_state)
     params = _check_kernel_params(kernel, gamma, degree, coef0, X, Y, rng)
-    Z = np.vstack([X, Y])
-    N = n + m
 
-    if estimator == "linear":
-        stats, scale = _test_linear_time(Z, n, params, rng, n_permutations)
+    if on_dask:
+        stats, scale = _test_dask(X, Y, params, estimator, rng, n_permutations)
+    elif estimator == "linear":
+        stats, scale = _test_linear_time(np.vstack([X, Y]), n, params, rng, n_permutations)
     else:
+        Z = np.vstack([X, Y])
+        N = n + m
         if method == "auto":
             method = "dense" if N * N * Z.itemsize <= DENSE_MAX_BYTES else "blockwise"
         run = _test_dense if method == "dense" else _test_blockwise
@@ -697,7 +848,7 @@ def mmd_test(
     statistic, null = float(stats[0]), stats[1:]
     # relabellings equal to the observed split must count as ties despite rounding errors,
     # which are relative to the size of the kernel values (not of the statistic)
-    tol = 100 * np.finfo(Z.dtype).eps * scale
+    tol = 100 * np.finfo(X.dtype).eps * scale
     pvalue = (1.0 + np.count_nonzero(null >= statistic - tol)) / (1.0 + n_permutations)
     gamma_out = None
     if params.kernel != "linear":

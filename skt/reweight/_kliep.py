@@ -7,6 +7,7 @@ from scipy.optimize import minimize
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import KFold
 from sklearn.utils import check_random_state
+from sklearn.utils.parallel import Parallel, delayed
 
 from skt.metrics._kernel_sums import _single_threaded_blas
 
@@ -91,7 +92,21 @@ def _held_out_log_likelihood(A, alpha):
         return float(np.mean(np.log(w))) if np.all(w > 0) else -np.inf
 
 
-def _kliep(Xs, Xt, *, gamma, n_centers, cv, tol, max_iter, random_state):
+def _cv_log_likelihood(Xs, Xt, centers, center_rows, folds, gamma, tol, max_iter):
+    """Mean held-out log-likelihood of the target rows over the folds, for one bandwidth."""
+    A = gaussian_features(Xt, centers, gamma)
+    means = gaussian_features(Xs, centers, gamma).mean(axis=0)
+    fold_scores = []
+    for train, test in folds:
+        # a held-out row must not be a centre: its own kernel k(x, x) = 1 would reward ever
+        # narrower kernels
+        own = np.isin(center_rows, test)
+        alpha, _, _ = _fit_coef(A[train][:, ~own], means[~own], tol, max_iter)
+        fold_scores.append(_held_out_log_likelihood(A[test][:, ~own], alpha))
+    return np.mean(fold_scores)
+
+
+def _kliep(Xs, Xt, *, gamma, n_centers, cv, tol, max_iter, random_state, n_jobs=None):
     """Validated KLIEP: ``(weights, gamma, coef, centers, cv_scores, gap)``."""
     check_int(n_centers, "n_centers", 1)
     check_int(cv, "cv", 2)
@@ -110,17 +125,12 @@ def _kliep(Xs, Xt, *, gamma, n_centers, cv, tol, max_iter, random_state):
                 f"target rows; got {Xt.shape[0]}. Lower cv or pass a single gamma."
             )
         folds = list(KFold(cv, shuffle=True, random_state=rng).split(Xt))
-        for g, gam in enumerate(gammas):
-            A = gaussian_features(Xt, centers, gam)
-            means = gaussian_features(Xs, centers, gam).mean(axis=0)
-            fold_scores = []
-            for train, test in folds:
-                # a held-out row must not be a centre: its own kernel k(x, x) = 1 would reward
-                # ever narrower kernels
-                own = np.isin(center_rows, test)
-                alpha, _, _ = _fit_coef(A[train][:, ~own], means[~own], tol, max_iter)
-                fold_scores.append(_held_out_log_likelihood(A[test][:, ~own], alpha))
-            scores[g] = np.mean(fold_scores)
+        # one joblib task per bandwidth; the folds and centres are drawn above, so the scores
+        # do not depend on where or in which order the tasks run
+        scores[:] = Parallel(n_jobs=n_jobs)(
+            delayed(_cv_log_likelihood)(Xs, Xt, centers, center_rows, folds, gam, tol, max_iter)
+            for gam in gammas
+        )
         best = int(np.argmax(scores))
     else:
         best = 0
@@ -159,6 +169,7 @@ def kliep_weights(
     tol=1e-4,
     max_iter=1000,
     random_state=None,
+    n_jobs=None,
 ):
     """KLIEP importance weights of the source rows (Sugiyama et al., 2008).
 
@@ -190,6 +201,11 @@ def kliep_weights(
         Maximum number of iterations of each fit.
     random_state : int, RandomState instance or None, default=None
         Seed of the centres, the folds and the median heuristic's subsample.
+    n_jobs : int, default=None
+        Number of joblib workers over the candidate bandwidths of the cross-validation (None:
+        one, unless in a ``joblib.parallel_config`` context;
+        ``joblib.parallel_config(backend="dask")`` spreads them over a Dask cluster). The
+        weights do not depend on it.
 
     Returns
     -------
@@ -242,7 +258,7 @@ def kliep_weights(
     Xs, Xt = check_samples(X_source, X_target)
     return _kliep(
         Xs, Xt, gamma=gamma, n_centers=n_centers, cv=cv, tol=tol, max_iter=max_iter,
-        random_state=random_state,
+        random_state=random_state, n_jobs=n_jobs,
     )[0]
 
 
@@ -272,6 +288,9 @@ class KLIEP(BaseReweighting):
         Maximum number of iterations of each fit.
     random_state : int, RandomState instance or None, default=None
         Seed of the centres, the folds and the median heuristic's subsample.
+    n_jobs : int, default=None
+        Number of joblib workers over the candidate bandwidths of the cross-validation (None:
+        one, unless in a ``joblib.parallel_config`` context). The weights do not depend on it.
 
     Attributes
     ----------
@@ -319,6 +338,7 @@ class KLIEP(BaseReweighting):
         tol=1e-4,
         max_iter=1000,
         random_state=None,
+        n_jobs=None,
     ):
         self.estimator = estimator
         self.gamma = gamma
@@ -327,11 +347,13 @@ class KLIEP(BaseReweighting):
         self.tol = tol
         self.max_iter = max_iter
         self.random_state = random_state
+        self.n_jobs = n_jobs
 
     def _fit_weights(self, X_source, X_target):
         weights, gamma, coef, centers, scores, _ = _kliep(
             X_source, X_target, gamma=self.gamma, n_centers=self.n_centers, cv=self.cv,
             tol=self.tol, max_iter=self.max_iter, random_state=self.random_state,
+            n_jobs=self.n_jobs,
         )
         self.gamma_ = gamma
         self.coef_ = coef

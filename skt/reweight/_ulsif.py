@@ -2,6 +2,7 @@
 
 import numpy as np
 from sklearn.utils import check_random_state
+from sklearn.utils.parallel import Parallel, delayed
 
 from skt.metrics._kernel_sums import _single_threaded_blas
 
@@ -92,7 +93,16 @@ def loo_scores(Phi_s, Phi_t, regs):
     return scores
 
 
-def _ulsif(Xs, Xt, *, gamma, reg, n_centers, random_state):
+def _loo_scores_for(Xs, Xt, centers, gamma, regs):
+    """:func:`loo_scores` of every regularisation strength, for one bandwidth."""
+    Phi_s = gaussian_features(Xs, centers, gamma)
+    Phi_t = gaussian_features(Xt, centers, gamma)
+    # small dense algebra (b x b): BLAS threads would only add wake-up latency
+    with _single_threaded_blas():
+        return loo_scores(Phi_s, Phi_t, regs)
+
+
+def _ulsif(Xs, Xt, *, gamma, reg, n_centers, random_state, n_jobs=None):
     """Validated uLSIF: ``(weights, gamma, reg, coef, centers, loo_scores)``."""
     check_int(n_centers, "n_centers", 1)
     rng = check_random_state(random_state)
@@ -112,13 +122,13 @@ def _ulsif(Xs, Xt, *, gamma, reg, n_centers, random_state):
                 "uLSIF's leave-one-out selection needs at least 2 source and 2 target rows; "
                 f"got {Xs.shape[0]} and {Xt.shape[0]}. Pass a single gamma and reg."
             )
-        scores = np.empty((len(gammas), len(regs)))
-        for g, gam in enumerate(gammas):
-            Phi_s = gaussian_features(Xs[order_s], centers, gam)
-            Phi_t = gaussian_features(Xt[order_t], centers, gam)
-            # small dense algebra (b x b): BLAS threads would only add wake-up latency
-            with _single_threaded_blas():
-                scores[g] = loo_scores(Phi_s, Phi_t, regs)
+        # one joblib task per bandwidth (the shuffles are drawn above: the scores do not
+        # depend on where the tasks run)
+        Xs_shuffled, Xt_shuffled = Xs[order_s], Xt[order_t]
+        scores = np.array(Parallel(n_jobs=n_jobs)(
+            delayed(_loo_scores_for)(Xs_shuffled, Xt_shuffled, centers, gam, regs)
+            for gam in gammas
+        ))
         best_g, best_r = np.unravel_index(np.argmin(scores), scores.shape)
     gam, lam = float(gammas[best_g]), float(regs[best_r])
     Phi_s = gaussian_features(Xs, centers, gam)
@@ -138,7 +148,7 @@ def _ulsif(Xs, Xt, *, gamma, reg, n_centers, random_state):
 
 
 def ulsif_weights(X_source, X_target, *, gamma=None, reg=None, n_centers=100,
-                  random_state=None):
+                  random_state=None, n_jobs=None):
     """uLSIF importance weights of the source rows (Kanamori et al., 2009).
 
     The density ratio ``w(x) = p_target(x) / p_source(x)`` is modelled as
@@ -166,6 +176,11 @@ def ulsif_weights(X_source, X_target, *, gamma=None, reg=None, n_centers=100,
     random_state : int, RandomState instance or None, default=None
         Seed of the centres, of the pairing of rows in the leave-one-out score and of the
         median heuristic's subsample.
+    n_jobs : int, default=None
+        Number of joblib workers over the candidate bandwidths of the leave-one-out selection
+        (None: one, unless in a ``joblib.parallel_config`` context;
+        ``joblib.parallel_config(backend="dask")`` spreads them over a Dask cluster). The
+        weights do not depend on it.
 
     Returns
     -------
@@ -209,7 +224,8 @@ def ulsif_weights(X_source, X_target, *, gamma=None, reg=None, n_centers=100,
     """
     Xs, Xt = check_samples(X_source, X_target)
     return _ulsif(
-        Xs, Xt, gamma=gamma, reg=reg, n_centers=n_centers, random_state=random_state
+        Xs, Xt, gamma=gamma, reg=reg, n_centers=n_centers, random_state=random_state,
+        n_jobs=n_jobs,
     )[0]
 
 
@@ -235,6 +251,10 @@ class ULSIF(BaseReweighting):
         Number of kernel centres, drawn from the target rows.
     random_state : int, RandomState instance or None, default=None
         Seed of the centres, of the leave-one-out pairing and of the median heuristic.
+    n_jobs : int, default=None
+        Number of joblib workers over the candidate bandwidths of the leave-one-out selection
+        (None: one, unless in a ``joblib.parallel_config`` context). The weights do not
+        depend on it.
 
     Attributes
     ----------
@@ -276,18 +296,20 @@ class ULSIF(BaseReweighting):
     """
 
     def __init__(
-        self, estimator=None, *, gamma=None, reg=None, n_centers=100, random_state=None
+        self, estimator=None, *, gamma=None, reg=None, n_centers=100, random_state=None,
+        n_jobs=None,
     ):
         self.estimator = estimator
         self.gamma = gamma
         self.reg = reg
         self.n_centers = n_centers
         self.random_state = random_state
+        self.n_jobs = n_jobs
 
     def _fit_weights(self, X_source, X_target):
         weights, gamma, reg, coef, centers, scores = _ulsif(
             X_source, X_target, gamma=self.gamma, reg=self.reg, n_centers=self.n_centers,
-            random_state=self.random_state,
+            random_state=self.random_state, n_jobs=self.n_jobs,
         )
         self.gamma_ = gamma
         self.reg_ = reg

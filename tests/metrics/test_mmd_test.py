@@ -86,12 +86,25 @@ def test_float32():
     assert res32.pvalue == res64.pvalue
 
 
-def test_dask_input_is_computed():
+def test_dask_input_same_pvalue():
     da = pytest.importorskip("dask.array")
-    X, Y = _data(20, 20, loc=1.0)
+    X, Y = _data(20, 20, loc=0.3)
     res = mmd_test(da.from_array(X, chunks=7), da.from_array(Y, chunks=7), gamma=0.5,
                    n_permutations=20, random_state=0)
     assert res.pvalue == mmd_test(X, Y, gamma=0.5, n_permutations=20, random_state=0).pvalue
+
+
+def test_packed_indicators_are_the_draws_of_the_in_memory_test():
+    from skt.metrics import _kernels
+    from skt.metrics._mmd import _draw_batches, _packed_indicators
+
+    N, n, B = 37, 15, 21
+    draws = np.vstack(list(_draw_batches(check_random_state(3), N, n, B, batch=8)))
+    U = np.empty((N, B + 1))
+    _kernels.permutation_indicators(draws, n, U)
+    bits = _packed_indicators(check_random_state(3), N, n, B)
+    assert bits.shape == (N, 3)
+    np.testing.assert_array_equal(np.unpackbits(bits, axis=1, count=B + 1), U)
 
 
 def _rejections(n_problems, loc, estimator="biased", kernel="rbf", n=15, n_perm=99, seed=0):

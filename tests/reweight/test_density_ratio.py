@@ -191,3 +191,24 @@ def test_centers_are_target_rows():
     target_rows = {tuple(r) for r in X[sd < 0]}
     assert model.centers_.shape == (30, 2)
     assert all(tuple(c) in target_rows for c in model.centers_)
+
+
+# -- the grid through joblib --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("fit", [
+    lambda Xs, Xt, n_jobs: kliep_weights(Xs, Xt, cv=3, random_state=0, n_jobs=n_jobs),
+    lambda Xs, Xt, n_jobs: ulsif_weights(Xs, Xt, random_state=0, n_jobs=n_jobs),
+], ids=["kliep", "ulsif"])
+def test_grid_in_parallel_gives_the_same_weights(fit):
+    Xs, Xt = shifted()
+    np.testing.assert_array_equal(fit(Xs, Xt, 2), fit(Xs, Xt, 1))
+
+
+def test_estimators_pass_n_jobs_on():
+    Xs, Xt = shifted()
+    X, y = np.vstack([Xs, Xt]), np.r_[np.arange(300) % 2, -np.ones(200)]
+    for make in (KLIEP, ULSIF):
+        one = make(LogisticRegression(), random_state=0, n_jobs=1).fit(X, y)
+        two = make(LogisticRegression(), random_state=0, n_jobs=2).fit(X, y)
+        np.testing.assert_array_equal(two.weights_, one.weights_)
