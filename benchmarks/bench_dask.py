@@ -7,7 +7,8 @@
    target accuracies must be identical (checked, printed as ``same``).
 2. The biased quadratic MMD^2 (Gaussian kernel, d = 20) of n = m = 50,000 rows in memory
    (NumPy arrays, Numba threads in this process) and as chunked Dask arrays, then of
-   n = m = 200,000 rows, and the linear-time MMD^2 of n = m = 10,000,000 rows, as Dask arrays
+   n = m = 200,000 rows, and the linear-time MMD^2 of n = m = 10,000,000 rows and its
+   asymptotic test (``mmd_test(estimator="linear")``, the normal null), as Dask arrays
    created on the workers (``dask.array.random``), reduced blockwise: wall time, CPU time (of
    this process in memory, of the two worker processes on Dask), kernel evaluations per CPU
    second -- the rate that compares the two paths on a machine shared with other jobs -- and
@@ -92,7 +93,7 @@ def _warm_up():
 def _mmd_on_cluster(client, kind, n, d, chunk):
     import dask.array as da
 
-    from skt.metrics import mmd
+    from skt.metrics import mmd, mmd_test
 
     client.restart()  # fresh worker processes: ru_maxrss starts from the idle worker
     client.run(_warm_up)
@@ -104,8 +105,10 @@ def _mmd_on_cluster(client, kind, n, d, chunk):
     t0 = time.perf_counter()
     if kind == "quadratic":
         value = mmd(X, Y, gamma=1.0 / (2 * d), estimator="biased")
-    else:
+    elif kind == "linear":
         value = mmd(X, Y, gamma=1.0 / (2 * d), estimator="linear")
+    else:  # the asymptotic test of the linear-time statistic (method="auto" on Dask)
+        value = mmd_test(X, Y, gamma=1.0 / (2 * d), estimator="linear")
     seconds = time.perf_counter() - t0
     cpu1 = client.run(_cpu_seconds)
     peak = client.run(_peak_rss_mb)
@@ -206,13 +209,18 @@ def main(argv=None):
             runs = [("quadratic", ref_n, ref_n // 4)]
             if quad_n != ref_n:
                 runs.append(("quadratic", quad_n, quad_n // 4))
-            runs.append(("linear", lin_n, 500_000 if lin_n > 2_000_000 else lin_n // 4))
+            lin_chunk = 500_000 if lin_n > 2_000_000 else lin_n // 4
+            runs += [("linear", lin_n, lin_chunk), ("linear test", lin_n, lin_chunk)]
             for kind, n, chunk in runs:
                 value, seconds, cpu, mem = _mmd_on_cluster(client, kind, n, d, chunk)
                 rss = ", ".join(f"{a:.0f} -> {b:.0f}" for a, b in mem)
+                if kind == "linear test":
+                    test, value = value, value.statistic
                 row(f"{kind}, Dask", kind, n, f"{chunk:,}", value, seconds, cpu, rss)
             data_mb = 2 * lin_n * d * 8 / 2**20
-            print(f"(the linear-time inputs total {data_mb:,.0f} MB; no worker holds them all)")
+            print(f"(the linear-time inputs total {data_mb:,.0f} MB; no worker holds them all; "
+                  f"the linear test is mmd_test(estimator='linear'), asymptotic on Dask: "
+                  f"p-value {test.pvalue:.3g})")
 
             test_n, n_perm = (1_000, 100) if args.quick else (5_000, 200)
             p_local, p_dask, t_local, t_dask = _permutation_test(test_n, d, n_perm,

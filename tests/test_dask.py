@@ -15,6 +15,8 @@ import time
 import joblib
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sklearn.base import BaseEstimator, TransformerMixin, clone
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GridSearchCV, cross_validate
@@ -155,7 +157,6 @@ def test_mmd_dask_arrays_same_numbers_on_cluster(client, estimator):
         ("unbiased", "linear", None, np.float64),
         ("biased", "polynomial", 0.5, np.float64),
         ("biased", "rbf", 0.5, np.float32),
-        ("linear", "rbf", 0.5, np.float64),
     ],
 )
 def test_mmd_test_dask_arrays_same_result_on_cluster(client, estimator, kernel, gamma, dtype):
@@ -177,12 +178,45 @@ def test_mmd_test_dask_arrays_same_result_on_cluster(client, estimator, kernel, 
     np.testing.assert_allclose(remote.null_distribution, local.null_distribution, rtol=rtol,
                                atol=1e-13)
     np.testing.assert_array_equal(remote.gamma, local.gamma)
-    if estimator != "linear":
-        # 3 + 3 row chunks of the pooled sample: one task per pair i <= j, on the workers
-        pairs = [t for t in stream.data
-                 if str(t["key"]).startswith("_chunk_pair_indicator_sums")]
-        assert len(pairs) == 21
-        assert {t["worker"] for t in pairs} <= set(client.scheduler_info()["workers"])
+    # 3 + 3 row chunks of the pooled sample: one task per pair i <= j, on the workers
+    pairs = [t for t in stream.data if str(t["key"]).startswith("_chunk_pair_indicator_sums")]
+    assert len(pairs) == 21
+    assert {t["worker"] for t in pairs} <= set(client.scheduler_info()["workers"])
+
+
+@pytest.mark.parametrize(
+    "kernel, gamma, dtype",
+    [("rbf", None, np.float64), ("laplacian", [0.1, 1.0], np.float64),
+     ("linear", None, np.float32)],
+)
+def test_mmd_test_linear_asymptotic_same_result_on_cluster(client, kernel, gamma, dtype):
+    from distributed import get_task_stream
+
+    from skt.metrics._mmd import _pair_chunks
+
+    rng = np.random.default_rng(6)
+    X = rng.normal(size=(1501, 3)).astype(dtype)
+    Y = rng.normal(loc=0.05, size=(1200, 3)).astype(dtype)
+    kw = dict(kernel=kernel, gamma=gamma, estimator="linear", random_state=0)
+    local = mmd_test(X, Y, method="asymptotic", **kw)
+    assert 0.01 < local.pvalue < 0.99  # not an extreme: a different variance would show
+    # odd chunk boundaries in X (251, 502, ...), other row and feature chunks in Y
+    Xd, Yd = da.from_array(X, chunks=(251, 3)), da.from_array(Y, chunks=(200, 2))
+    with get_task_stream(client) as stream:
+        remote = mmd_test(Xd, Yd, **kw)  # method="auto": the asymptotic test on Dask
+    assert remote.null_distribution is None
+    rtol = 1e-12 if dtype == np.float64 else 1e-6
+    assert remote.statistic == pytest.approx(local.statistic, rel=rtol)
+    assert remote.pvalue == pytest.approx(local.pvalue, rel=rtol)
+    np.testing.assert_array_equal(remote.gamma, local.gamma)
+    assert local.statistic == pytest.approx(
+        mmd(X, Y, kernel=kernel, gamma=local.gamma, estimator="linear",
+            reduce="sum" if isinstance(gamma, list) else None), rel=rtol)
+    # one task per common row chunk (1200 rows used, boundaries moved to even rows), each
+    # returning three numbers, on the workers; no task takes a whole sample
+    tasks = [t for t in stream.data if str(t["key"]).startswith("_linear_moments")]
+    assert len(tasks) == len(_pair_chunks(Xd.chunks[0], 1200)) == 5
+    assert {t["worker"] for t in tasks} <= set(client.scheduler_info()["workers"])
 
 
 def test_mmd_test_dask_sub_blocks_of_a_chunk(monkeypatch):
@@ -208,6 +242,37 @@ def test_mmd_test_dask_refuses_the_dense_method():
     X = da.zeros((20, 2), chunks=(10, 2))
     with pytest.raises(ValueError, match=r"method='dense'.*Dask.*'auto' or 'blockwise'"):
         mmd_test(X, X, method="dense")
+
+
+@pytest.mark.parametrize("method", ["dense", "blockwise"])
+def test_mmd_test_linear_dask_refuses_the_permutation_methods(client, method):
+    from distributed import get_task_stream
+
+    X = da.zeros((20, 2), chunks=(10, 2))
+    with get_task_stream(client) as stream:
+        with pytest.raises(ValueError, match=(
+            rf"method='{method}' runs a permutation test.*pair rows from anywhere in the "
+            r"pooled sample.*gather.*Use method='asymptotic'.*or compute the arrays"
+        )):
+            mmd_test(X, np.zeros((20, 2)), estimator="linear", method=method)
+    assert stream.data == []  # refused before any task ran
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.integers(4, 50), st.integers(4, 50), st.integers(1, 50), st.integers(1, 50),
+       st.integers(0, 2**32 - 1))
+def test_mmd_test_linear_asymptotic_any_chunks(n, m, chunk_x, chunk_y, seed):
+    import dask
+
+    rng = np.random.default_rng(seed)
+    X, Y = rng.normal(size=(n, 2)), rng.normal(loc=0.3, size=(m, 2))
+    kw = dict(gamma=0.5, estimator="linear", method="asymptotic")
+    local = mmd_test(X, Y, **kw)
+    with dask.config.set(scheduler="synchronous"):
+        remote = mmd_test(da.from_array(X, chunks=(chunk_x, 2)),
+                          da.from_array(Y, chunks=(chunk_y, 1)), **kw)
+    assert remote.statistic == pytest.approx(local.statistic, rel=1e-10, abs=1e-14)
+    assert remote.pvalue == pytest.approx(local.pvalue, rel=1e-8, abs=1e-14)
 
 
 @pytest.mark.parametrize("name", ["kliep", "ulsif"])
