@@ -10,6 +10,7 @@ import sklearn
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from joblib import parallel_config
+from sklearn.ensemble import AdaBoostClassifier
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import mean_squared_error
 from sklearn.model_selection import GridSearchCV, StratifiedKFold
@@ -252,42 +253,62 @@ def test_dynamic_correction_factor():
 
 
 def _accuracies(source_labels, n_labeled, seeds, **params):
-    ours, target_only, pooled, mass = [], [], [], []
+    """Mean target accuracy of TrAdaBoost, the same tree on the labeled target rows, AdaBoost
+    on the labeled target rows, the tree on all rows; and the source's final weight share."""
+    results = {"ours": [], "target_only": [], "boosted": [], "pooled": [], "mass": []}
     for seed in seeds:
         X, y_train, y, sd, test = few_target_labels(
             "concept", shift=0.25, n_labeled=n_labeled, seed=seed, source_labels=source_labels
         )
         model = skt.TrAdaBoostClassifier(TREE, n_estimators=30, random_state=seed, **params)
-        ours.append(model.fit(X, y_train, sample_domain=sd).score(X[test], y[test]))
-        mass.append(model.source_weights_.sum())
+        results["ours"].append(model.fit(X, y_train, sample_domain=sd).score(X[test], y[test]))
+        results["mass"].append(model.source_weights_.sum())
         alone = skt.TargetOnly(TREE).fit(X, y_train, sample_domain=sd)
-        target_only.append(alone.score(X[test], y[test]))
+        results["target_only"].append(alone.score(X[test], y[test]))
+        labeled = (sd < 0) & (y_train != -1)
+        boosted = AdaBoostClassifier(TREE, n_estimators=30, random_state=seed)
+        results["boosted"].append(boosted.fit(X[labeled], y[labeled]).score(X[test], y[test]))
         both = skt.Pooled(TREE).fit(X, y_train, sample_domain=sd)
-        pooled.append(both.score(X[test], y[test]))
-    return np.mean(ours), np.mean(target_only), np.mean(pooled), np.mean(mass)
+        results["pooled"].append(both.score(X[test], y[test]))
+    return {name: np.mean(values) for name, values in results.items()}
 
 
 def test_relevant_source_beats_target_only():
-    ours, target_only, _, mass = _accuracies("true", 10, range(6))
-    assert ours > target_only + 0.04
+    acc = _accuracies("true", 10, range(6))
+    assert acc["ours"] > acc["target_only"] + 0.04
+
+
+# The figures in the comments below are the means of 40 draws printed by
+# benchmarks/bench_tradaboost.py; the tests use the first 6.
 
 
 def test_irrelevant_source_fades_out_without_negative_transfer():
-    ours, target_only, pooled, mass = _accuracies("random", 30, range(6))
-    # the source, each label flipped with probability 1/2, loses most of its weight ...
-    assert mass < 0.2
-    # ... and accuracy stays at the target-only level (within a few points), where pooling
-    # the same rows loses more than ten
-    assert ours > target_only - 0.03
-    assert pooled < target_only - 0.1
+    # every source label redrawn at random: the source says nothing about the target
+    acc = _accuracies("random", 30, range(6))
+    # the source loses most of its weight (11% left after 30 rounds) ...
+    assert acc["mass"] < 0.2
+    # ... and accuracy stays within 3 points of the same tree on the 30 labeled target rows
+    # (1.6 points below it), where pooling the same rows loses 17 points
+    assert acc["ours"] > acc["target_only"] - 0.03
+    assert acc["pooled"] < acc["target_only"] - 0.1
+
+
+def test_irrelevant_source_collapses_to_boosting_on_the_target():
+    # with 60 labeled target rows the random source loses nearly all of its weight (0.7% left):
+    # TrAdaBoost is boosting on the target rows, within 1.5 points of scikit-learn's AdaBoost
+    # fitted on them alone (0.1 point apart) and within 3 points of the single tree (1.3 below)
+    acc = _accuracies("random", 60, range(6))
+    assert acc["mass"] < 0.05
+    assert acc["ours"] > acc["boosted"] - 0.015
+    assert acc["ours"] > acc["target_only"] - 0.03
 
 
 def test_adversarial_source_documented_limit():
     # every source label flipped: source rows away from the few labeled target rows are never
     # contradicted, so TrAdaBoost stays below target-only (documented in the user guide)
-    ours, target_only, _, mass = _accuracies("flipped", 30, range(4))
-    assert mass < 0.3
-    assert ours < target_only
+    acc = _accuracies("flipped", 30, range(4))
+    assert acc["mass"] < 0.3
+    assert acc["ours"] < acc["target_only"]
 
 
 def test_multiclass_relevant_source_beats_target_only():
