@@ -11,9 +11,10 @@ one term per class, with target pseudo-labels). ``M`` has low rank ``r`` (1 for 
 ``n_classes + 1`` for JDA), so ``B = K M K + mu I = mu I + U U'`` has a closed-form inverse square
 root, and the problem becomes the symmetric standard eigenproblem of
 ``C = B^(-1/2) K H K B^(-1/2)``: dense (``eigh``) for small ``n``; for larger ``n`` an
-iterative block solver (block Davidson: Rayleigh-Ritz on blocks of residuals, each step one
-product of the kernel matrix with a block of vectors, no other ``n x n`` array, warm-started
-from the previous round in JDA); or a reduced ``m x m`` problem on Nystroem landmarks.
+iterative block solver (block Davidson: Rayleigh-Ritz on blocks of residuals, each step two
+products of the kernel matrix with a block of vectors, no other ``n x n`` array; JDA's rounds
+share ``K`` and differ only in ``U``, so the solver keeps its search space from one round to the
+next); or a reduced ``m x m`` problem on Nystroem landmarks.
 """
 
 
@@ -35,7 +36,10 @@ _SOLVERS = ("auto", "dense", "iterative")
 _DENSE_MAX_ROWS = 1500
 # residual tolerance ||C v - theta v|| / theta_1 of the iterative solver
 _REFINE_TOL = 1e-8
-# blocks of the iterative solver before it falls back to ARPACK
+# the iterative solver grows its space by the directions of the residual block above this
+# fraction of that tolerance
+_DROP = 0.01
+# blocks of the iterative solver, per solve, before it falls back to ARPACK
 _MAX_BLOCKS = 60
 # relative accuracy asked of ARPACK (eigenvalues) in that fallback
 _ARPACK_TOL = 1e-10
@@ -141,70 +145,170 @@ def _orthonormal_complement(R, Q):
     return R
 
 
-def _refine(matmat, V0, k, tol, max_blocks=10):
-    """Leading ``k`` eigenpairs of the symmetric operator ``matmat``, starting from ``V0``.
+def _kernel_matmat(K, V):
+    """``K @ V`` by slabs of rows of ``K``, on skt's worker threads (single-threaded BLAS each).
 
-    ``V0`` is a random block (cold start) or the previous JDA round's solution (warm start).
-    Block Davidson without preconditioner: Rayleigh-Ritz on the span of ``V0`` and of the
-    successive blocks of residuals, until every residual ``||C v - theta v||`` is below
-    ``tol * theta_1``. Each step is one product of the operator with a block of at most ``k``
-    vectors (matrix-matrix, so it runs at BLAS-3 speed). Returns None when it has not converged
-    after ``max_blocks`` blocks; the caller then falls back to ARPACK.
+    The iterative solver holds BLAS to one thread for its small dense steps (OpenBLAS threads
+    make a QR or an ``eigh`` of a few hundred columns many times slower on a busy machine); its
+    products with ``K`` still use every core, through the workers.
     """
-    Q = linalg.qr(V0, mode="economic", check_finite=False)[0]
-    CQ = matmat(Q)
-    for _ in range(max_blocks):
-        T = Q.T @ CQ
-        theta, S = linalg.eigh((T + T.T) / 2, check_finite=False)
-        theta, S = theta[::-1][:k], S[:, ::-1][:, :k]
-        V, CV = Q @ S, CQ @ S
-        R = CV - V * theta
-        res = np.linalg.norm(R, axis=0)
-        open_ = res > tol * abs(theta[0])
-        if not open_.any():
-            return theta, V
-        block = _orthonormal_complement(R[:, open_], Q)
-        if block.shape[1] == 0:
-            return None
-        Q, CQ = np.hstack([Q, block]), np.hstack([CQ, matmat(block)])
-    return None
+    from ..metrics._kernel_sums import _blocks, _run_tasks
+
+    out = np.empty((K.shape[0], V.shape[1]))
+    slabs = _blocks(K.shape[0])
+
+    def task(t, scratch):
+        i0, i1 = slabs[t]
+        np.dot(K[i0:i1], V, out=out[i0:i1])
+
+    _run_tasks(task, len(slabs), work=K.size)
+    return out
 
 
-def _solve_kernel(K, E, mu, k, solver, random_state, v0=None):
-    """The exact kernel problem through ``C = B^(-1/2) K H K B^(-1/2)``.
+def _solve_kernel_dense(K, E, mu, k):
+    """The exact kernel problem through the dense ``C = B^(-1/2) K H K B^(-1/2)``.
 
-    Returns ``(eigenvalues, W, V)`` with ``W = B^(-1/2) V`` (so that ``W' B W = I``) and ``V``
-    the eigenvectors of ``C`` (a warm start for the next JDA iteration).
+    Returns ``(eigenvalues, W, K W)`` with ``W = B^(-1/2) V`` (so that ``W' B W = I``) and ``V``
+    the leading eigenvectors of ``C``.
     """
-    n = K.shape[0]
     P = _InvSqrt(K @ E, mu)
-    if solver == "dense":
-        KP = P(K).T  # K B^(-1/2) (both symmetric)
-        G = _centre(KP)
-        C = G.T @ G
-        w, V = _top_eigen(C, k)
-    else:
+    G = _centre(P(K).T)  # H K B^(-1/2) (K and B symmetric)
+    w, V = _top_eigen(G.T @ G, k)
+    W = P(V)
+    return w, W, K @ W
+
+
+class _KernelEigensolver:
+    """Leading solutions of ``K H K w = lambda (mu I + U U') w`` for one ``K`` and several ``U``.
+
+    Block Davidson that keeps its search space from one solve to the next (JDA's rounds change
+    only ``U = K E``). It stores an orthonormal basis ``Z`` of shape (n, m) of the space with
+    ``K Z``, ``A Z`` (``A = K H K``) and ``Z' A Z``. A solve starts with a Rayleigh-Ritz step on
+    the whole kept space, which needs no product with ``K``; then, while some residual of the
+    standard problem ``C = B^(-1/2) A B^(-1/2)`` (``B = mu I + U U'``),
+    ``||C v - theta v||`` with ``v = B^(1/2) w``, is above ``_REFINE_TOL * theta_1``, the space
+    grows by one block: the directions of the residual block larger than that tolerance,
+    mapped back by ``B^(-1/2)`` (the residual ``A w - theta B w`` preconditioned by ``B^(-1)``).
+    Each block costs two products of ``K`` with the block, at BLAS-3 speed; the embedding of
+    the training rows, ``K W = (K Z) Y``, costs none. Past ``max_size`` columns the space is
+    cut back to the leading Ritz vectors (a thick restart, exact: ``K Z`` and ``A Z`` follow by
+    the same small linear map).
+
+    Parameters
+    ----------
+    K : ndarray of shape (n, n)
+        The kernel matrix.
+    k : int
+        The number of solutions.
+    random_state : int
+        Seed of the random start block.
+    max_size : int, default=None
+        The most columns kept; None means ``min(n, max(8 k, 200))``.
+    """
+
+    def __init__(self, K, k, random_state, max_size=None):
+        n = K.shape[0]
+        self.K = K
+        self.k = k
+        self.random_state = random_state
+        self.max_size = min(n, max(8 * k, 200)) if max_size is None else max_size
+        # the basis and its images, filled up to column m (Fortran order: columns contiguous)
+        self._Z, self._KZ, self._AZ = (np.empty((n, self.max_size), order="F") for _ in range(3))
+        self.m = 0
+        self.ZAZ = np.empty((0, 0))
+
+    @property
+    def Z(self):
+        return self._Z[:, : self.m]
+
+    @property
+    def KZ(self):
+        return self._KZ[:, : self.m]
+
+    @property
+    def AZ(self):
+        return self._AZ[:, : self.m]
+
+    def solve(self, E, mu):
+        """Leading solutions for ``U = K E``: ``(eigenvalues, W, K W)`` with ``W' B W = I``."""
+        from ..metrics._kernel_sums import _single_threaded_blas
+
+        U = _kernel_matmat(self.K, E)
+        with _single_threaded_blas():
+            P = _InvSqrt(U, mu)
+            solution = self._davidson(U, P, mu)
+        if solution is None:  # a safety net: ARPACK (single-vector Lanczos)
+            solution = self._arpack(P)
+        return solution
+
+    def _extend(self, D):
+        """Add the part of ``span(D)`` orthogonal to the basis; return the columns added."""
+        D = _orthonormal_complement(D, self.Z)
+        d = D.shape[1]
+        if d == 0:
+            return 0
+        KD = _kernel_matmat(self.K, D)
+        AD = _kernel_matmat(self.K, _centre(KD))
+        cross = self.Z.T @ AD
+        DAD = D.T @ AD
+        self.ZAZ = np.block([[self.ZAZ, cross], [cross.T, (DAD + DAD.T) / 2]])
+        m = self.m
+        self._Z[:, m : m + d], self._KZ[:, m : m + d], self._AZ[:, m : m + d] = D, KD, AD
+        self.m = m + d
+        return d
+
+    def _restart(self, Y):
+        """Keep only ``span(Z Y)``."""
+        G = linalg.qr(Y, mode="economic", check_finite=False)[0]
+        p = G.shape[1]
+        self._Z[:, :p], self._KZ[:, :p], self._AZ[:, :p] = self.Z @ G, self.KZ @ G, self.AZ @ G
+        self.m = p
+        ZAZ = G.T @ self.ZAZ @ G
+        self.ZAZ = (ZAZ + ZAZ.T) / 2
+
+    def _ritz(self, ZU, mu, k):
+        """Rayleigh-Ritz on ``span(Z)``: leading ``(theta, Y)`` with ``Y' Z' B Z Y = I``."""
+        P = _InvSqrt(ZU, mu)  # (Z' B Z)^(-1/2): Z' B Z = mu I + (Z' U)(Z' U)'
+        theta, S = _top_eigen(P(P(self.ZAZ).T), min(k, self.m))
+        return theta, P(S)
+
+    def _davidson(self, U, P, mu):
+        """The iterations of :meth:`solve`; None if they stall or run out of blocks."""
+        k, n = self.k, self.K.shape[0]
+        if self.m == 0:
+            rng = check_random_state(self.random_state)
+            self._extend(rng.standard_normal((n, min(n, k + max(10, k // 2)))))
+        for _ in range(_MAX_BLOCKS):
+            ZU = self.Z.T @ U
+            theta, Y = self._ritz(ZU, mu, k)
+            W = self.Z @ Y
+            R = P(self.AZ @ Y - (mu * W + U @ (ZU.T @ Y)) * theta)
+            tol = _REFINE_TOL * theta[0]
+            if np.linalg.norm(R, axis=0).max() <= tol:
+                return theta, W, self.KZ @ Y
+            # directions of the residual block far below the tolerance cannot keep a pair from
+            # converging: leaving them out keeps the blocks narrow in JDA's later rounds
+            Q, s, _ = linalg.svd(R, full_matrices=False, check_finite=False)
+            D = P(Q[:, s > _DROP * tol])
+            if self.m + D.shape[1] > self.max_size:
+                self._restart(self._ritz(ZU, mu, min(3 * k, self.max_size - D.shape[1]))[1])
+            if self._extend(D) == 0:
+                return None
+        return None
+
+    def _arpack(self, P):
+        """The leading solutions by ARPACK on ``C`` (``P = B^(-1/2)``)."""
+        K, n = self.K, self.K.shape[0]
 
         def matvec(v):
             return P(K @ _centre(K @ P(v)))
 
-        # a block a little wider than k: random (TCA, JDA's first round), or the previous
-        # round's solution widened with random columns (JDA's later rounds)
-        rng = check_random_state(random_state)
-        width = min(n, k + max(10, k // 2))
-        if v0 is None:
-            v0 = rng.standard_normal((n, width))
-        elif v0.shape[1] < width:
-            v0 = np.hstack([v0, rng.standard_normal((n, width - v0.shape[1]))])
-        refined = _refine(matvec, v0, k, _REFINE_TOL, max_blocks=_MAX_BLOCKS)
-        if refined is not None:
-            w, V = refined
-        else:  # a safety net: ARPACK (single-vector Lanczos) when the blocks do not converge
-            op = LinearOperator((n, n), matvec=matvec, matmat=matvec, dtype=np.float64)
-            w, V = eigsh(op, k=k, which="LA", v0=v0.sum(axis=1), tol=_ARPACK_TOL)
-            order = np.argsort(w)[::-1]
-            w, V = w[order], V[:, order]
-    return w, P(V), V
+        op = LinearOperator((n, n), matvec=matvec, matmat=matvec, dtype=np.float64)
+        v0 = check_random_state(self.random_state).standard_normal(n)
+        w, V = eigsh(op, k=self.k, which="LA", v0=v0, tol=_ARPACK_TOL)
+        order = np.argsort(w)[::-1]
+        W = P(V[:, order])
+        return w[order], W, K @ W
 
 
 def _nystroem_features(K_nm, K_mm):
@@ -311,13 +415,17 @@ class _BaseTransferComponents(BaseAdapter):
             return state
         rs = check_random_state(self.random_state)
         if self.n_landmarks is None:
-            state["form"] = "kernel"
-            state["K"] = kernel_matrix(X, kernel=self.kernel_params_)
+            K = kernel_matrix(X, kernel=self.kernel_params_)
             solver = self.eigen_solver
             if solver == "auto":
                 solver = "dense" if n <= _DENSE_MAX_ROWS else "iterative"
-            state["solver"] = solver
-            state["seed"] = rs.randint(np.iinfo(np.int32).max)
+            seed = rs.randint(np.iinfo(np.int32).max)
+            # the iterative solver keeps its search space across JDA's rounds
+            state.update(
+                form="kernel",
+                K=K,
+                eigensolver=None if solver == "dense" else _KernelEigensolver(K, k, seed),
+            )
             self.X_fit_ = X
             return state
         # landmarks: a stratified random subset of the source and the target rows
@@ -347,17 +455,17 @@ class _BaseTransferComponents(BaseAdapter):
         self.X_fit_ = landmarks
         return state
 
-    def _embed(self, X, state, E, warm=None):
+    def _embed(self, X, state, E):
         """Solve for ``E``; set ``coef_``/``eigenvalues_``; return the training embedding."""
         k, mu = state["k"], self.mu_
         if state["form"] == "primal":
             w, W = _solve_primal(X, E, mu, k)
             Z = X @ W
         elif state["form"] == "kernel":
-            K = state["K"]
-            w, W, V = _solve_kernel(K, E, mu, k, state["solver"], state["seed"], warm)
-            state["warm"] = V
-            Z = K @ W
+            if state["eigensolver"] is None:
+                w, W, Z = _solve_kernel_dense(state["K"], E, mu, k)
+            else:
+                w, W, Z = state["eigensolver"].solve(E, mu)
         else:
             U, S, Vt = state["svd"]
             w, a = _solve_reduced(state["svd"], E, mu, k)
@@ -452,8 +560,9 @@ _COMMON_PARAMS = """kernel : str, default={kernel!r}
     eigen_solver : {{"auto", "dense", "iterative"}}, default="auto"
         Exact kernel form only: "dense" solves the ``n x n`` problem with ``eigh``;
         "iterative" runs block iterations (block Davidson, to a residual of 1e-8 relative to
-        the leading eigenvalue), each one product of the kernel matrix with a block (no other
-        ``n x n`` array); "auto" is "dense" up to 1,500 training rows.
+        the leading eigenvalue), each two products of the kernel matrix with a block (no other
+        ``n x n`` array), and JDA's rounds reuse the search space of the previous ones;
+        "auto" is "dense" up to 1,500 training rows.
     random_state : int, RandomState instance or None, default=None
         Seeds the median heuristic's subsample, the landmarks and the iterative solver's
         start block."""
@@ -701,7 +810,7 @@ class JDA(_BaseTransferComponents):
         pseudo = None
         for it in range(max_iter):
             E = _mmd_factor(source, target, y_all, pseudo, self.classes_)
-            Z = self._embed(X, state, E, warm=state.get("warm"))
+            Z = self._embed(X, state, E)
             est = clone(estimator).fit(Z[source], y_s)
             new = np.searchsorted(self.classes_, est.predict(Z[target]))
             self.n_iter_ = it + 1

@@ -30,7 +30,13 @@ def _dense_reference(K, source, target, mu, k):
 
 
 @pytest.mark.parametrize("solver", ["dense", "iterative"])
-def test_kernel_form_solves_the_generalised_eigenproblem(solver):
+def test_kernel_form_solves_the_generalised_eigenproblem(solver, monkeypatch):
+    from skt.alignment import _tca
+
+    # the block iterations alone, without ARPACK's safety net
+    monkeypatch.setattr(
+        _tca._KernelEigensolver, "_arpack", lambda self, P: pytest.fail("fell back to ARPACK")
+    )
     X, sd = _domains()
     gamma, mu, k = 0.4, 0.7, 4
     tca = skt.TCA(k, kernel="rbf", gamma=gamma, mu=mu, eigen_solver=solver, random_state=0)
@@ -98,6 +104,43 @@ def test_arpack_fallback_gives_the_same_solution(monkeypatch):
     )
     np.testing.assert_allclose(a.eigenvalues_, b.eigenvalues_, rtol=1e-9)
     np.testing.assert_allclose(a.transform(X), b.transform(X), atol=1e-6)
+
+
+def test_iterative_solver_keeps_its_space_across_solves(monkeypatch):
+    # JDA's rounds: one kernel matrix, a new MMD matrix per round; every solve must match the
+    # dense reference, also when the kept space is cut back (a small max_size forces restarts)
+    from skt.alignment import _tca
+
+    X, sd = _domains(n_s=150, n_t=130)
+    source, target = sd > 0, sd < 0
+    n = len(X)
+    K = rbf_kernel(X, gamma=0.4)
+    A = K @ (np.eye(n) - 1.0 / n) @ K
+    rng = np.random.RandomState(0)
+    y = np.where(source, rng.randint(0, 3, n), -1)
+    k, mu = 6, 0.5
+    solver = _tca._KernelEigensolver(K, k, random_state=0, max_size=40)
+    restarts = []
+    restart = solver._restart
+    monkeypatch.setattr(solver, "_restart", lambda Y: restarts.append(restart(Y)))
+    # the block iterations alone, without ARPACK's safety net
+    monkeypatch.setattr(solver, "_arpack", lambda P: pytest.fail("fell back to ARPACK"))
+    for round_ in range(4):
+        pseudo = None if round_ == 0 else rng.randint(0, 3, target.sum())
+        E = _mmd_factor(source, target, y, pseudo, np.arange(3))
+        w, W, KW = solver.solve(E, mu)
+        B = K @ E @ E.T @ K + mu * np.eye(n)
+        w_ref = linalg.eigh(A, B, eigvals_only=True)[::-1][:k]
+        np.testing.assert_allclose(w, w_ref, rtol=1e-10)
+        np.testing.assert_allclose(W.T @ B @ W, np.eye(k), atol=1e-10)
+        np.testing.assert_allclose(KW, K @ W, rtol=1e-10, atol=1e-12 * np.abs(KW).max())
+        # the stopping rule: ||C v - theta v|| <= 1e-8 theta_1 with C = B^(-1/2) A B^(-1/2),
+        # v = B^(1/2) w
+        b, V = linalg.eigh(B)
+        residual = (V / np.sqrt(b)) @ (V.T @ (A @ W - B @ W * w))
+        assert np.linalg.norm(residual, axis=0).max() <= 2e-8 * w[0]
+        assert solver.m <= 40
+    assert len(restarts) >= 2
 
 
 def test_landmarks_on_every_row_reproduce_the_exact_solution():
