@@ -245,7 +245,7 @@ def _mmd_dask(X, Y, wx, wy, params, estimator, kernel, gamma, degree, coef0, ran
     if params is None:
         params = _check_kernel_params(kernel, gamma, degree, coef0, X, Y, random_state)
     if estimator == "linear":
-        return np.asarray(dask.compute(_linear_time(X, Y, params))[0]), params
+        return _linear_time_dask(X, Y, params), params
 
     ux = np.full(n, 1.0 / n) if wx is None else wx
     uy = np.full(m, 1.0 / m) if wy is None else wy
@@ -754,24 +754,45 @@ def _pair_chunks(chunks, n_rows):
     return tuple(int(c) for c in np.diff(ends[ends > 0], prepend=0))
 
 
-def _linear_moments_dask(X, Y, params):
-    """:func:`_linear_moments` of prepared Dask arrays, one task per pair of row chunks.
+def _aligned_pairs(X, Y):
+    """Delayed pairs of row chunks of Dask ``X`` and ``Y`` that hold whole linear-time pairs.
 
-    Both samples are cut to the rows that the pairs use and rechunked lazily to common row
-    chunks (those of ``X``, with even boundaries), so that a task reads the rows ``2i`` and
-    ``2i + 1`` of both. Rechunking moves pieces of chunks between workers, never a sample to
-    one worker; each task returns three floats.
+    Both samples are cut to the ``2 (min(n, m) // 2)`` rows that the pairs use and rechunked
+    lazily to common row chunks (those of ``X``, with even boundaries), so that a task reads
+    the rows ``2i`` and ``2i + 1`` of both. Rechunking moves pieces of chunks between workers,
+    never a sample to one worker.
     """
-    import dask
-    from dask import delayed
-
     n_rows = 2 * (min(X.shape[0], Y.shape[0]) // 2)
     chunks = _pair_chunks(X.chunks[0], n_rows)
     X = X[:n_rows].rechunk({0: chunks})
     Y = Y[:n_rows].rechunk({0: chunks})
+    return list(zip(X.to_delayed().ravel(), Y.to_delayed().ravel(), strict=True))
+
+
+def _linear_term_sums(X, Y, params):
+    """Per-gamma sums of the linear-time terms of one pair of aligned row chunks."""
+    return _linear_terms(X, Y, params).sum(axis=0)
+
+
+def _linear_time_dask(X, Y, params):
+    """:func:`_linear_time` of prepared Dask arrays, one task per pair of aligned row chunks."""
+    import dask
+    from dask import delayed
+
+    task = delayed(_linear_term_sums, pure=True)
+    parts = [task(a, b, params) for a, b in _aligned_pairs(X, Y)]
+    (total,) = dask.compute(delayed(_sum_in_order)(parts))
+    return total / (min(X.shape[0], Y.shape[0]) // 2)
+
+
+def _linear_moments_dask(X, Y, params):
+    """:func:`_linear_moments` of prepared Dask arrays, one task per pair of aligned row chunks
+    (see :func:`_aligned_pairs`); each task returns three floats."""
+    import dask
+    from dask import delayed
+
     task = delayed(_linear_moments, pure=True)
-    pairs = zip(X.to_delayed().ravel(), Y.to_delayed().ravel(), strict=True)
-    parts = [task(a, b, params) for a, b in pairs]
+    parts = [task(a, b, params) for a, b in _aligned_pairs(X, Y)]
     (moments,) = dask.compute(delayed(_merge_moments)(parts))
     return moments
 
