@@ -1,21 +1,29 @@
 """Subspace Alignment: map the source PCA basis onto the target PCA basis."""
 
+from functools import partial
+
 import numpy as np
-from scipy import linalg
 
 from ..base import BaseAdapter
-from ._utils import check_n_components, mean_and_covariance, orient_columns, rows
+from ._utils import (
+    check_n_components,
+    eigh,
+    mean_and_covariance,
+    orient_columns,
+    per_domain,
+    rows,
+)
 
 __all__ = ["SubspaceAlignment"]
 
 
 def _pca_basis(X, n_components):
-    """Mean and the leading ``n_components`` principal directions (columns) of ``X``."""
+    """Mean, the leading ``n_components`` principal directions (columns) and their variances."""
     mean, cov, _ = mean_and_covariance(X)
-    d = cov.shape[0]
-    w, V = linalg.eigh(cov, subset_by_index=[d - n_components, d - 1], check_finite=False)
-    order = np.argsort(w)[::-1]
-    return mean, orient_columns(V[:, order]), w[order]
+    # all pairs by syevd: as fast as a subset solver at d = 500 (see alignment._utils.eigh)
+    w, V = eigh(cov)
+    top = slice(None, -n_components - 1, -1)
+    return mean, orient_columns(V[:, top]), w[top]
 
 
 class SubspaceAlignment(BaseAdapter):
@@ -102,12 +110,13 @@ class SubspaceAlignment(BaseAdapter):
         why = f"{d} features, {n_s} source rows and {n_t} target rows; a domain of n rows spans"
         why += " at most n - 1 directions"
         k = check_n_components(self.n_components, limit, why, "SubspaceAlignment")
-        self.mean_source_, P_s, self.explained_variance_source_ = _pca_basis(
-            rows(domains.X, domains.source), k
+        source, target = per_domain(
+            partial(_pca_basis, n_components=k),
+            rows(domains.X, domains.source),
+            rows(domains.X, domains.target),
         )
-        self.mean_target_, P_t, self.explained_variance_target_ = _pca_basis(
-            rows(domains.X, domains.target), k
-        )
+        self.mean_source_, P_s, self.explained_variance_source_ = source
+        self.mean_target_, P_t, self.explained_variance_target_ = target
         self.components_source_ = P_s
         self.components_target_ = P_t
         self.alignment_ = P_s.T @ P_t

@@ -1,10 +1,17 @@
 """Helpers shared by the alignment adapters (private)."""
 
 import numbers
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
+from ..metrics._kernel_sums import _single_threaded_blas, _threadpool_controller
+
 _EPS = np.finfo(np.float64).eps
+
+# per_domain runs the domains in turn below this many entries in the smaller one (starting a
+# thread would cost more than it saves)
+_CONCURRENT_MIN_SIZE = 2**20
 
 
 def check_real(value, name, *, minimum=None, strict=False):
@@ -91,3 +98,43 @@ def orient_columns(V):
     signs = np.sign(V[idx, np.arange(V.shape[1])])
     signs[signs == 0] = 1.0
     return V * signs
+
+
+
+def _blas_threads():
+    """The number of threads the loaded BLAS libraries use now (the largest of them)."""
+    info = _threadpool_controller().select(user_api="blas").info()
+    return max((lib["num_threads"] for lib in info), default=1)
+
+
+def per_domain(fn, X_source, X_target):
+    """``(fn(X_source), fn(X_target))``: the per-domain statistics of an adapter.
+
+    ``fn`` computes one domain's means, covariance and eigendecomposition: BLAS and LAPACK
+    calls (``syrk``, ``syevd``) that gain little from a second BLAS thread (``syrk`` 1.5x,
+    ``syevd`` 1.2x at d = 500 on 2 cores) and a NumPy mean that uses one. So when BLAS has
+    two or three threads, the two domains run side by side, each on one BLAS thread: at
+    20,000 x 500 per domain that takes 0.15-0.18 s against 0.23 s in turn (2 cores). With
+    one BLAS thread (the user's limit) or four or more (where a threaded ``syrk`` scales), they
+    run in turn.
+    """
+    if min(X_source.shape[0], X_target.shape[0]) * X_source.shape[1] < _CONCURRENT_MIN_SIZE or (
+        _blas_threads() not in (2, 3)
+    ):
+        return fn(X_source), fn(X_target)
+    with _single_threaded_blas(), ThreadPoolExecutor(1) as pool:
+        other = pool.submit(fn, X_target)
+        first = fn(X_source)
+        return first, other.result()
+
+
+def eigh(cov):
+    """``np.linalg.eigh``: LAPACK's divide and conquer (``syevd``), by NumPy.
+
+    The fastest driver for the dense covariances here (twice as fast as ``syevr`` at order
+    500) and as accurate. NumPy's LAPACK, not SciPy's, on purpose: the two wheels bundle
+    separate OpenBLAS builds with separate thread pools, and a SciPy call just after NumPy's
+    covariance product (or before the NumPy products that follow) competes with the other
+    pool's still-spinning threads: 1.5-3x slower at order 500 on 2 cores.
+    """
+    return np.linalg.eigh(cov)
