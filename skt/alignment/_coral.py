@@ -99,8 +99,11 @@ class CORAL(BaseAdapter):
     ``fit_transform`` maps source rows and returns target rows unchanged; ``transform`` treats
     rows as target rows (returned unchanged) unless ``sample_domain`` marks them as source rows.
     Covariances use ``n - 1`` in the denominator (as MATLAB's ``cov`` in the authors' code), so
-    every domain needs at least 2 rows. Memory and time: ``O(n d^2 + d^3)``; the ``d x d``
-    matrices are formed even when ``d`` exceeds the number of rows (then ``reg`` must be > 0).
+    every domain needs at least 2 rows. Time: ``O(n d^2 + d^3)``; the ``d x d`` matrices are
+    formed even when ``d`` exceeds the number of rows (then ``reg`` must be > 0). Memory: the
+    output and ``d x d`` matrices; ``reg="auto"`` also forms a centred copy of each domain.
+    With two or three BLAS threads the two domains' statistics are computed side by side, each
+    on one BLAS thread (faster there than one after the other with both threads).
 
     References
     ----------

@@ -2,6 +2,7 @@
 
 import math
 import os
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -15,12 +16,13 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import mean_squared_error
 from sklearn.model_selection import GridSearchCV, StratifiedKFold
 from sklearn.neighbors import KNeighborsClassifier, KNeighborsRegressor
-from sklearn.pipeline import make_pipeline
+from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
 import skt
 from skt.ensemble._tradaboost import _shift_to_target, _weighted_median
+from skt.model_selection import StratifiedTargetKFold
 
 from ..strategies import shifted_datasets
 from . import _naive
@@ -301,6 +303,50 @@ def test_irrelevant_source_collapses_to_boosting_on_the_target():
     assert acc["mass"] < 0.05
     assert acc["ours"] > acc["boosted"] - 0.015
     assert acc["ours"] > acc["target_only"] - 0.03
+
+
+def _guarded_gains(source_labels, n_labeled, seeds):
+    """Accuracy minus target-only, per draw, of TrAdaBoost and of TrAdaBoost guarded by
+    cross-validation: plain GridSearchCV choosing between TrAdaBoost and the tree on the
+    labeled target rows, with folds over the labeled target rows (StratifiedTargetKFold)."""
+    gains = {"plain": [], "guarded": []}
+    for seed in seeds:
+        X, y_train, y, sd, test = few_target_labels(
+            "concept", shift=0.25, n_labeled=n_labeled, seed=seed, source_labels=source_labels
+        )
+        model = skt.TrAdaBoostClassifier(TREE, n_estimators=30, random_state=seed)
+        rows = (sd > 0) | (y_train != -1)  # neither candidate reads the unlabeled target rows
+        grid = GridSearchCV(
+            Pipeline([("model", model)]),
+            {"model": [model, skt.TargetOnly(TREE)]},
+            cv=StratifiedTargetKFold(5, shuffle=True, random_state=seed),
+        )
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message="The least populated class")
+            grid.fit(X[rows], y_train[rows], groups=sd[rows], model__sample_domain=sd[rows])
+        alone = skt.TargetOnly(TREE).fit(X, y_train, sample_domain=sd).score(X[test], y[test])
+        plain = model.fit(X, y_train, sample_domain=sd).score(X[test], y[test])
+        gains["plain"].append(plain - alone)
+        gains["guarded"].append(grid.score(X[test], y[test]) - alone)
+    return {name: np.mean(values) for name, values in gains.items()}
+
+
+@pytest.mark.slow
+def test_cross_validation_guards_against_negative_transfer_with_ten_labels():
+    # 10 labeled target rows cannot contradict a random source: TrAdaBoost alone loses 6.8
+    # points to the tree on those rows (40 draws). Choosing between the two by cross-validation
+    # over the labeled target rows (plain GridSearchCV, skt's StratifiedTargetKFold) loses 0.4
+    gains = _guarded_gains("random", 10, range(8))
+    assert gains["plain"] < -0.03
+    assert gains["guarded"] > -0.03
+
+
+@pytest.mark.slow
+def test_cross_validation_guard_keeps_most_of_a_relevant_gain():
+    # relevant source, 10 labels: +7.9 points alone, +5.5 guarded (40 draws)
+    gains = _guarded_gains("true", 10, range(8))
+    assert gains["guarded"] > 0.03
+    assert gains["guarded"] > 0.5 * gains["plain"]
 
 
 def test_adversarial_source_documented_limit():
