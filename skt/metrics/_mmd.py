@@ -373,7 +373,9 @@ def mmd(
     with a direct NumPy computation to about 1e-12 relative in float64 and 1e-5 in float32.
 
     Dask arrays are reduced blockwise: one task per pair of row chunks, summed in a fixed
-    order; the value agrees with the NumPy path to about 1e-12 relative (float64).
+    order; the value agrees with the NumPy path to about 1e-12 relative (float64). With
+    ``estimator="linear"`` only the ``2 (min(n, m) // 2)`` rows that the pairs use are read,
+    so only those are checked for NaN or infinity (NumPy input is checked whole).
 
     References
     ----------
@@ -926,7 +928,9 @@ def mmd_test(
     that the four rows of a term are in one task; rechunking moves pieces of chunks between
     workers, never a whole sample to one, and a task reads one chunk of each. Each task
     returns the count, the sum and the centred sum of squares of its terms, merged in a fixed
-    order [2]_: the statistic and the p-value equal those of NumPy input up to rounding.
+    order [2]_: the statistic and the p-value equal those of NumPy input up to rounding. The
+    rows past ``2 n_2`` are never read, so NaN or infinity there is not reported (NumPy input
+    is checked whole).
 
     References
     ----------
