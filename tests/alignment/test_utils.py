@@ -118,3 +118,20 @@ def test_eigh_is_numpy_syevd():
     w, V = _utils.eigh(C)
     np.testing.assert_allclose((V * w) @ V.T, C, atol=1e-10)
     assert np.all(np.diff(w) >= 0)
+
+
+@pytest.mark.parametrize("min_features", [1, 10**6])  # SciPy's subset solver / NumPy's syevd
+@pytest.mark.parametrize("k", [1, 7, 15])
+def test_subspace_top_eigenpairs_agree_with_a_full_decomposition(monkeypatch, min_features, k):
+    from skt.alignment import _subspace
+
+    monkeypatch.setattr(_subspace, "_SUBSET_MIN_FEATURES", min_features)
+    rng = np.random.RandomState(k)
+    A = rng.randn(40, 30)
+    C = A.T @ A
+    w, V = _subspace._top_eigh(C, k)
+    w_ref, V_ref = np.linalg.eigh(C)
+    np.testing.assert_allclose(w, w_ref[::-1][:k], rtol=1e-10)
+    # the same directions, up to sign
+    np.testing.assert_allclose(np.abs(np.sum(V * V_ref[:, ::-1][:, :k], axis=0)), 1.0, atol=1e-8)
+    assert np.all(np.diff(w) <= 0)
