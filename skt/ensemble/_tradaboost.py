@@ -326,6 +326,12 @@ class TrAdaBoostClassifier(ClassifierMixin, _BaseTrAdaBoost):
     The learners receive the weights rescaled to mean one, so that a round with uniform weights
     fits the unweighted model.
 
+    **Negative transfer.** With few labeled target rows (ten, say) nothing contradicts a useless
+    or misleading source, and TrAdaBoost can fall well below the learner fitted on the labeled
+    target rows alone. Cross-validating the two over the labeled target rows (``GridSearchCV``
+    with :class:`~skt.model_selection.StratifiedTargetKFold`) and keeping the better removes
+    most of that loss; the user guide shows the recipe and its figures.
+
     References
     ----------
     .. [1] W. Dai, Q. Yang, G.-R. Xue and Y. Yu, "Boosting for transfer learning", ICML 2007.
