@@ -3,7 +3,6 @@
 from functools import partial
 
 import numpy as np
-from scipy import linalg
 
 from ..base import BaseAdapter
 from ._utils import (
@@ -13,6 +12,7 @@ from ._utils import (
     orient_columns,
     per_domain,
     rows,
+    top_eigen,
 )
 
 __all__ = ["SubspaceAlignment"]
@@ -33,9 +33,8 @@ def _top_eigh(cov, k):
     """
     d = cov.shape[0]
     if d >= _SUBSET_MIN_FEATURES and 2 * k <= d:
-        w, V = linalg.eigh(cov, subset_by_index=[d - k, d - 1], driver="evr", check_finite=False)
-    else:
-        w, V = eigh(cov)
+        return top_eigen(cov, k)
+    w, V = eigh(cov)
     top = slice(None, -k - 1, -1)
     return w[top], V[:, top]
 

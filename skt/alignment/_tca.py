@@ -27,7 +27,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils.multiclass import type_of_target
 
 from ..base import BaseAdapter
-from ._utils import _EPS, check_int, check_n_components, check_real
+from ._utils import _EPS, check_int, check_n_components, check_real, top_eigen
 
 __all__ = ["TCA", "JDA"]
 
@@ -87,21 +87,10 @@ def _mmd_factor(source, target, y=None, pseudo=None, classes=None):
 # --------------------------------------------------------------------------------------------
 
 
-def _top_eigen(C, k):
-    """Leading ``k`` eigenpairs of the symmetric ``C``, in decreasing order.
-
-    LAPACK's MRRR driver (``evr``) stays fast when eigenvalues cluster, unlike the bisection and
-    inverse iteration of ``sygvx`` (seconds instead of a tenth on Office-Caltech).
-    """
-    n = C.shape[0]
-    w, V = linalg.eigh(C, subset_by_index=[n - k, n - 1], driver="evr", check_finite=False)
-    return w[::-1], V[:, ::-1]
-
-
 def _solve_low_rank(A, U, mu, k):
     """Leading ``k`` solutions of ``A w = lambda (mu I + U U') w`` with ``W' B W = I``."""
     P = _InvSqrt(U, mu)
-    w, V = _top_eigen(P(P(A).T), k)
+    w, V = top_eigen(P(P(A).T), k)
     return w, P(V)
 
 
@@ -173,7 +162,7 @@ def _solve_kernel_dense(K, E, mu, k):
     """
     P = _InvSqrt(K @ E, mu)
     G = _centre(P(K).T)  # H K B^(-1/2) (K and B symmetric)
-    w, V = _top_eigen(G.T @ G, k)
+    w, V = top_eigen(G.T @ G, k)
     W = P(V)
     return w, W, K @ W
 
@@ -269,7 +258,7 @@ class _KernelEigensolver:
     def _ritz(self, ZU, mu, k):
         """Rayleigh-Ritz on ``span(Z)``: leading ``(theta, Y)`` with ``Y' Z' B Z Y = I``."""
         P = _InvSqrt(ZU, mu)  # (Z' B Z)^(-1/2): Z' B Z = mu I + (Z' U)(Z' U)'
-        theta, S = _top_eigen(P(P(self.ZAZ).T), min(k, self.m))
+        theta, S = top_eigen(P(P(self.ZAZ).T), min(k, self.m))
         return theta, P(S)
 
     def _davidson(self, U, P, mu):

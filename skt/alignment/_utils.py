@@ -4,6 +4,7 @@ import numbers
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
+from scipy import linalg
 
 from ..metrics._kernel_sums import _single_threaded_blas, _threadpool_controller
 
@@ -137,3 +138,14 @@ def eigh(cov):
     pool's still-spinning threads: 1.5-3x slower at order 500 on 2 cores.
     """
     return np.linalg.eigh(cov)
+
+
+def top_eigen(C, k):
+    """Leading ``k`` eigenpairs of the symmetric ``C``, in decreasing order.
+
+    LAPACK's MRRR driver (``evr``) stays fast when eigenvalues cluster, unlike the bisection and
+    inverse iteration of ``sygvx`` (seconds instead of a tenth on Office-Caltech).
+    """
+    n = C.shape[0]
+    w, V = linalg.eigh(C, subset_by_index=[n - k, n - 1], driver="evr", check_finite=False)
+    return w[::-1], V[:, ::-1]
