@@ -348,7 +348,7 @@ def _shrink(b, g, active, n_active, m, M, B):
     return kept
 
 
-@njit
+@njit(calls_parallel=True)
 def _smo(K, kappa, b, B, lower, upper, tol, max_iter, shrink_every):
     """SMO on ``b`` in place. Returns ``(n_iter, objective, gap, converged)``.
 
@@ -557,7 +557,7 @@ def _back_parallel(Phi, w, out):
 _PARALLEL_MIN_SIZE = 1 << 23
 
 
-@njit
+@njit(calls_parallel=True)
 def _products(Phi, parallel, v, out_r, w, out_n):
     """``out_r = Phi' v`` (when ``v`` is given) and ``out_n = Phi w`` (when ``w`` is)."""
     if v is not None:
@@ -580,7 +580,7 @@ def _dot(a, b):
     return acc
 
 
-@njit
+@njit(calls_parallel=True)
 def _fista(Phi, kappa, reg, x, B, lower, upper, tol, max_iter, parallel):
     """FISTA with adaptive restart and backtracking on ``x`` in place.
 
