@@ -96,7 +96,7 @@ class BaseAdapter(TransformerMixin, BaseEstimator):
             Every row in the shared space.
         """
         domains = self._fit_domains(X, y, sample_domain)
-        return self._transform(domains.X, domains.sample_domain)
+        return self._check_output(self._transform(domains.X, domains.sample_domain), domains.X)
 
     def transform(self, X, *, sample_domain=None):
         """Map rows into the shared space; rows are target rows unless ``sample_domain`` > 0.
@@ -120,7 +120,21 @@ class BaseAdapter(TransformerMixin, BaseEstimator):
             sample_domain = np.full(X.shape[0], -1, dtype=np.int64)
         else:
             sample_domain = _check_sample_domain(sample_domain, X.shape[0])
-        return self._transform(X, sample_domain)
+        return self._check_output(self._transform(X, sample_domain), X)
+
+    def _check_output(self, Z, X):
+        """``Z``, unless it holds NaN or infinity: the input was checked finite, so any comes
+        from an overflow (data of extreme scale), and is an error rather than a silent result.
+        """
+        if not np.isfinite(Z).all():
+            scale = float(np.max(np.abs(X))) if X.size else 0.0
+            raise ValueError(
+                f"{type(self).__name__}: the output has non-finite values (NaN or infinity) "
+                f"although X is finite: the computation overflows {np.dtype(Z.dtype).name} on "
+                f"data of this scale (|X| up to {scale:.3g}). Rescale X first, e.g. with "
+                "sklearn.preprocessing.StandardScaler."
+            )
+        return Z
 
     def _fit_domains(self, X, y, sample_domain):
         # finiteness is checked once, by check_domains (a full pass over X)

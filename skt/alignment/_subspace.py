@@ -10,6 +10,7 @@ from ._utils import (
     eigh,
     mean_and_covariance,
     orient_columns,
+    overflow_scale,
     per_domain,
     rows,
     top_eigen,
@@ -40,9 +41,22 @@ def _top_eigh(cov, k):
 
 
 def _pca_basis(X, n_components):
-    """Mean, the leading ``n_components`` principal directions (columns) and their variances."""
-    mean, cov, _ = mean_and_covariance(X)
+    """Mean, the leading ``n_components`` principal directions (columns) and their variances.
+
+    Data so large that their squares would overflow float64 are scaled by a power of two
+    first: the directions do not change, the mean scales back exactly, and a variance beyond
+    float64's range becomes inf (the transform stays finite).
+    """
+    scale = overflow_scale(X)
+    if scale == 1.0:
+        mean, cov, _ = mean_and_covariance(X)
+    else:
+        mean, cov, _ = mean_and_covariance(X / scale)
     w, V = _top_eigh(cov, n_components)
+    if scale != 1.0:
+        mean *= scale
+        with np.errstate(over="ignore"):
+            w = w * np.float64(scale) ** 2
     return mean, orient_columns(V), w
 
 

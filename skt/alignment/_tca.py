@@ -460,6 +460,17 @@ class _BaseTransferComponents(BaseAdapter):
             w, a = _solve_reduced(state["svd"], E, mu, k)
             Z = U @ (S[:, None] ** 2 * a)
             W = state["T"] @ (Vt.T @ (S[:, None] * a))
+        finite = np.isfinite(Z).all() and np.isfinite(W).all() and np.isfinite(w).all()
+        if not finite or Z.shape[1] != k:  # LAPACK finds no eigenpair of a matrix with inf
+            # the kernel form squares the kernel matrix (K H K), the primal form the Gram
+            # matrix: data of extreme scale overflow there, and the eigenvalues and the
+            # embedding themselves grow as a power of the scale (mu does not scale with X)
+            raise ValueError(
+                f"{type(self).__name__}: the eigenproblem overflows float64 on data of this "
+                f"scale (|X| up to {np.max(np.abs(X)):.3g}): its matrices grow as the fourth "
+                "power of the scale of X (primal form: the square), while mu does not. "
+                "Rescale X first, e.g. with sklearn.preprocessing.StandardScaler."
+            )
         # orient each component so that its largest training coordinate is positive
         idx = np.argmax(np.abs(Z), axis=0)
         signs = np.sign(Z[idx, np.arange(Z.shape[1])])
@@ -477,7 +488,19 @@ class _BaseTransferComponents(BaseAdapter):
             Z = X64 @ self.coef_
         else:
             Z = kernel_matvec(X64, self.X_fit_, self.coef_, kernel=self.kernel_params_)
-        return Z.astype(X.dtype, copy=False)
+        return self._cast(Z, X.dtype)
+
+    def _cast(self, Z, dtype):
+        """The float64 embedding ``Z`` in the dtype of X, which must be able to hold it."""
+        largest = np.max(np.abs(Z)) if Z.size else 0.0
+        if largest > np.finfo(dtype).max:
+            raise ValueError(
+                f"{type(self).__name__}: the embedding has values up to {largest:.3g}, beyond "
+                f"the range of X's dtype {np.dtype(dtype).name} ({np.finfo(dtype).max:.3g}): "
+                "with a linear kernel it grows as the square of the scale of X. Pass X as "
+                "float64, or rescale it first, e.g. with sklearn.preprocessing.StandardScaler."
+            )
+        return Z.astype(dtype, copy=False)
 
     def fit_transform(self, X, y=None, *, sample_domain=None):
         """Fit, then embed every training row (source and target rows share the embedding).
@@ -499,7 +522,7 @@ class _BaseTransferComponents(BaseAdapter):
         domains = self._fit_domains(X, y, sample_domain)
         Z = self._fit_embedding_
         del self._fit_embedding_
-        return Z.astype(domains.X.dtype, copy=False)
+        return self._check_output(self._cast(Z, domains.X.dtype), domains.X)
 
     def fit(self, X, y=None, *, sample_domain=None):
         """Fit the embedding on source and target rows.
