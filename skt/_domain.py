@@ -72,6 +72,25 @@ def _check_y(y, n_samples, *, estimator_type=None):
     return y
 
 
+_INT64_LIMIT = 2**63  # ids are int64: |id| < 2**63 (-2**63 itself has no positive twin)
+
+
+def _check_id_range(sd, name="sample_domain"):
+    """Refuse ids that int64 cannot hold: a cast would wrap them (uint64 above 2**63 to
+    negative ids, turning source rows into target rows) or saturate them (floats)."""
+    if sd.size == 0 or sd.dtype.kind == "i":
+        return
+    largest = sd.max()
+    smallest = sd.min()
+    if largest >= _INT64_LIMIT or smallest <= -_INT64_LIMIT:
+        worst = largest if largest >= _INT64_LIMIT else smallest
+        raise ValueError(
+            f"{name} ids must fit in a 64-bit signed integer (|id| < 2**63); got "
+            f"{worst.item()!r} (dtype {sd.dtype}). Use small ids: 1, 2, ... for source "
+            "domains, -1, -2, ... for target domains."
+        )
+
+
 def _check_sample_domain(sample_domain, n_samples):
     sd = np.asarray(sample_domain)
     if sd.ndim != 1:
@@ -89,12 +108,12 @@ def _check_sample_domain(sample_domain, n_samples):
                 "sample_domain must hold integer domain ids (positive: source, negative: "
                 "target); found non-integer values."
             )
-        sd = sd.astype(np.int64)
     elif sd.dtype.kind not in "iu":
         raise ValueError(
             "sample_domain must hold integer domain ids (positive: source, negative: target); "
             f"got dtype {sd.dtype}."
         )
+    _check_id_range(sd)
     sd = sd.astype(np.int64, copy=False)
     if np.any(sd == 0):
         raise ValueError(

@@ -5,7 +5,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import skt
 from skt import check_domains, infer_sample_domain, mask_target_labels
+from skt._domain import _check_sample_domain
 
 from .strategies import shifted_datasets
 
@@ -137,3 +139,34 @@ def test_views_partition_rows_and_are_row_order_invariant(data, seed):
     np.testing.assert_array_equal(dp.source, d.source[perm])
     # masking then inferring gives back the source/target split
     np.testing.assert_array_equal(infer_sample_domain(mask_target_labels(y, sd)) > 0, sd > 0)
+
+
+@pytest.mark.parametrize(
+    "sample_domain, found",
+    [
+        # uint64 above 2**63 would wrap to negative ids: source rows silently become targets
+        (np.array([2**63 + 1, 2**63 + 1, 2**63 + 5, 5], dtype=np.uint64), "9223372036854775813"),
+        # float ids beyond int64 would saturate, giving a misleading "no source rows"
+        (np.array([1e19, 1e19, -1.0, -1.0]), r"1e\+19"),
+        (np.array([1.0, 1.0, -(2.0**63), -1.0]), r"-9.223372036854776e\+18"),
+    ],
+)
+def test_ids_beyond_int64_are_refused(sample_domain, found):
+    y = np.array([0, 1, -1, -1])
+    match = rf"sample_domain ids must fit in a 64-bit signed integer.*got {found} \(dtype"
+    with pytest.raises(ValueError, match=match):
+        check_domains(X4, y, sample_domain)
+    with pytest.raises(ValueError, match=match):
+        skt.CORAL().fit(X4, y, sample_domain=sample_domain)
+    splitter = skt.model_selection.SourceTargetShuffleSplit(n_splits=1, random_state=0)
+    with pytest.raises(ValueError, match=match.replace("sample_domain", "groups")):
+        next(splitter.split(X4, y, groups=sample_domain))
+
+
+def test_unsigned_and_integral_float_ids_in_range_work():
+    y = np.array([0, 1, -1, -1])
+    domains = check_domains(X4, y, np.array([1.0, 2.0, -1.0, -1.0]))
+    np.testing.assert_array_equal(domains.sample_domain, [1, 2, -1, -1])
+    assert domains.sample_domain.dtype == np.int64
+    ids = _check_sample_domain(np.array([1, 2, 2**63 - 1, 3], dtype=np.uint64), 4)
+    np.testing.assert_array_equal(ids, [1, 2, 2**63 - 1, 3])

@@ -28,7 +28,7 @@ from sklearn.model_selection import (
 from sklearn.utils import indexable
 from sklearn.utils.validation import _num_samples
 
-from .._domain import _masked_rows, infer_sample_domain
+from .._domain import _check_id_range, _masked_rows, infer_sample_domain
 
 __all__ = [
     "SourceTargetShuffleSplit",
@@ -54,12 +54,14 @@ def _check_ids(ids, n_samples, name):
             f"of shape {ids.shape}."
         )
     if ids.dtype.kind == "f" and np.all(np.isfinite(ids)) and np.all(ids == np.round(ids)):
+        _check_id_range(ids, name)
         ids = ids.astype(np.int64)
     if ids.dtype.kind not in "iu":
         raise ValueError(
             f"{name} must hold integer domain ids (positive: source, negative: target); got "
             f"values of dtype {ids.dtype}. With routing off, pass groups=sample_domain."
         )
+    _check_id_range(ids, name)
     ids = ids.astype(np.int64, copy=False)
     if np.any(ids == 0):
         raise ValueError(
