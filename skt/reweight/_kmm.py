@@ -6,6 +6,7 @@ import numpy as np
 from scipy.linalg import eigh
 from sklearn.utils import check_random_state
 
+from skt._memory import available_memory
 from skt.metrics._kernel_sums import _check_kernel_params, kernel_matrix, kernel_row_means
 from skt.metrics._validation import check_sample, is_dask
 
@@ -147,17 +148,30 @@ def _warm_start(kappa, row_sums, B):
     return np.clip(b0, 0.0, B)
 
 
+def _out_of_memory(n, available=None):
+    gib = 4.0 * n * n / 2**30
+    where = "" if available is None else f" (available: {available / 2**30:.1f} GiB)"
+    return MemoryError(
+        f"KMM's exact solver needs the {n} x {n} source kernel matrix ({gib:.1f} GiB in "
+        f"float32), which does not fit in memory{where}; use approximation='nystroem' (or "
+        "'random_features')."
+    )
+
+
+def _check_kernel_memory(n):
+    """Fail before any work when the ``n x n`` float32 kernel matrix exceeds the memory
+    available: with overcommit its allocation would succeed and filling it would swap or get
+    the process killed, rather than raise."""
+    available = available_memory()
+    if available is not None and 4.0 * n * n > available:
+        raise _out_of_memory(n, available)
+
+
 def _source_kernel_matrix(Xs, params):
-    n = Xs.shape[0]
     try:
         return kernel_matrix(np.ascontiguousarray(Xs, dtype=np.float32), kernel=params)
     except MemoryError as exc:
-        gib = 4.0 * n * n / 2**30
-        raise MemoryError(
-            f"KMM's exact solver needs the {n} x {n} source kernel matrix ({gib:.1f} GiB in "
-            "float32), which does not fit in memory; use approximation='nystroem' (or "
-            "'random_features')."
-        ) from exc
+        raise _out_of_memory(Xs.shape[0]) from exc
 
 
 def _kmm(Xs, Xt, *, kernel, gamma, B, eps, reg, approximation, n_components, tol, max_iter,
@@ -190,6 +204,7 @@ def _kmm(Xs, Xt, *, kernel, gamma, B, eps, reg, approximation, n_components, tol
     lower, upper = n_s * (1.0 - eps), n_s * (1.0 + eps)
 
     if approximation is None:
+        _check_kernel_memory(n_s)
         Xs64 = np.ascontiguousarray(Xs, dtype=np.float64)
         kappa = n_s * _target_row_means(Xs64, Xt, params)
         _warn_if_degenerate(kappa, params, n_s)
@@ -281,10 +296,11 @@ def kmm_weights(
         target's kernel mean almost equally well (see Notes).
     approximation : {None, "nystroem", "random_features"}, default=None
         None solves the QP with the exact kernel matrix (memory ``4 n_s^2`` bytes: about
-        1.5 GiB at 20,000 source rows). "nystroem" and "random_features" replace it by a rank
-        ``n_components`` factorisation ``K ~ Phi Phi'`` (Nystroem landmarks drawn from the
-        pooled rows, or random Fourier features), with ``kappa`` from the same features: time
-        and memory O((n_s + n_t) n_components), for large data.
+        1.5 GiB at 20,000 source rows; a MemoryError naming the approximations comes before
+        any work when that exceeds the memory available). "nystroem" and "random_features"
+        replace it by a rank ``n_components`` factorisation ``K ~ Phi Phi'`` (Nystroem
+        landmarks drawn from the pooled rows, or random Fourier features), with ``kappa`` from
+        the same features: time and memory O((n_s + n_t) n_components), for large data.
     n_components : int, default=300
         Rank of the approximation (ignored when ``approximation=None``).
     tol : float, default=None

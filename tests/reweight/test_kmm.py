@@ -155,3 +155,53 @@ def test_exact_mode_out_of_memory_names_the_approximation(monkeypatch):
     Xs, Xt = shifted(50, 40)
     with pytest.raises(MemoryError, match=r"50 x 50 source kernel.*approximation='nystroem'"):
         kmm_weights(Xs, Xt)
+
+
+def test_exact_mode_checks_memory_before_allocating(monkeypatch):
+    # with overcommit the allocation of a too large kernel matrix succeeds and the fit goes on
+    # to fill it: the check compares the need with the memory available before any work
+    from skt.reweight import _kmm
+
+    def not_called(*args, **kwargs):
+        raise AssertionError("the kernel matrix was computed")
+
+    monkeypatch.setattr(_kmm, "kernel_matrix", not_called)
+    monkeypatch.setattr(_kmm, "kernel_row_means", not_called)
+    monkeypatch.setattr(_kmm, "available_memory", lambda: 4 * 50 * 50 - 1)
+    Xs, Xt = shifted(50, 40)
+    match = (r"50 x 50 source kernel matrix \(0.0 GiB in float32\), which does not fit in "
+             r"memory \(available: 0.0 GiB\); use approximation='nystroem'")
+    with pytest.raises(MemoryError, match=match):
+        kmm_weights(Xs, Xt, gamma=1.0)
+    X = np.vstack([Xs, Xt])
+    y = np.r_[np.arange(50) % 2, -np.ones(40, dtype=int)]
+    with pytest.raises(MemoryError, match=match):
+        KMM(LogisticRegression(), gamma=1.0).fit(X, y)
+
+
+@pytest.mark.parametrize("available", [4 * 50 * 50, None])
+def test_exact_mode_runs_when_memory_suffices_or_is_unknown(monkeypatch, available):
+    from skt.reweight import _kmm
+
+    monkeypatch.setattr(_kmm, "available_memory", lambda: available)
+    Xs, Xt = shifted(50, 40)
+    assert kmm_weights(Xs, Xt, gamma=1.0).shape == (50,)
+
+
+def test_available_memory_reads_meminfo_or_sysconf(monkeypatch, tmp_path):
+    from skt import _memory
+
+    meminfo = tmp_path / "meminfo"
+    meminfo.write_text("MemTotal:       16000000 kB\nMemAvailable:    2048 kB\n")
+    monkeypatch.setattr(_memory, "_MEMINFO", str(meminfo))
+    assert _memory.available_memory() == 2048 * 1024
+    monkeypatch.setattr(_memory, "_MEMINFO", str(tmp_path / "absent"))
+    sizes = {"SC_AVPHYS_PAGES": 10, "SC_PAGE_SIZE": 4096}
+    monkeypatch.setattr(_memory.os, "sysconf", sizes.__getitem__)
+    assert _memory.available_memory() == 40960
+
+    def unsupported(name):
+        raise ValueError(f"unrecognized configuration name {name}")
+
+    monkeypatch.setattr(_memory.os, "sysconf", unsupported)
+    assert _memory.available_memory() is None
