@@ -7,14 +7,22 @@ A file found there is checked against its size and sha256 before it is read. A m
 downloaded from its public source (or from the mirror named by ``SKT_DATA_MIRROR``) into a
 temporary file beside its final place, checked, and only then moved into place with
 :func:`os.replace`, so an interrupted or corrupt download never leaves a half-written file.
+
+A data home may be shared between users (``/srv/skt-data``): downloaded files get the
+permissions of the user's umask, like any file they create. A partial file left by a killed
+download (``.<name>.<pid>@<host>.<token>.part``) is removed by the next download of that file
+once its process is gone (or after a day, for one from another host).
 """
 
 import hashlib
 import http.client
 import os
+import re
+import secrets
 import shutil
+import socket
 import sys
-import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.request import urlopen
@@ -29,6 +37,8 @@ MIRROR_ENV = "SKT_DATA_MIRROR"
 
 _DOWNLOAD_TIMEOUT = 60  # seconds without data before a download is abandoned
 _CHUNK = 1 << 20
+# a partial file of another host cannot be told dead by its pid: removed after this long
+_STALE_PART_SECONDS = 24 * 3600
 
 # files already checked in this process: (resolved path, size, mtime_ns) -> their sha256
 _VERIFIED = {}
@@ -127,6 +137,14 @@ def _sha256(path):
     return digest.hexdigest()
 
 
+def _not_a_file(path, remote, home, origin):
+    return OSError(
+        f"{path} is a directory (or another non-regular file) where the data file "
+        f"'{remote.name}' belongs. Remove or rename it so that the loader can download the "
+        f"file there.\n{_how_to_fix(remote, home, origin)}"
+    )
+
+
 def _how_to_fix(remote, home, origin):
     sources = "\n".join(f"    {url}" for url in _urls(remote))
     return (
@@ -218,10 +236,9 @@ def fetch_file(remote, *, data_home=None, download_if_missing=True, fetcher=None
         problem = _check_local(path, remote)
         if problem is None:
             return path
-        raise OSError(
-            f"The file {path} {problem}. Delete it so that the loader downloads it again, or "
-            f"replace it with the original file.\n{_how_to_fix(remote, home, origin)}"
-        )
+        raise _corrupt(path, problem, remote, home, origin)
+    if path.exists():
+        raise _not_a_file(path, remote, home, origin)
     if not download_if_missing:
         raise FileNotFoundError(
             f"Data file '{remote.name}' not found and download_if_missing=False.\n"
@@ -230,15 +247,93 @@ def fetch_file(remote, *, data_home=None, download_if_missing=True, fetcher=None
     return _download(remote, path, home, origin, fetcher or _urlopen_fetcher)
 
 
+def _corrupt(path, problem, remote, home, origin):
+    return OSError(
+        f"The file {path} {problem}. Delete it so that the loader downloads it again, or "
+        f"replace it with the original file.\n{_how_to_fix(remote, home, origin)}"
+    )
+
+
+def read_file(remote, *, data_home=None, download_if_missing=True, fetcher=None):
+    """``(path, content)``: the bytes of ``remote``, checked as they are read.
+
+    Unlike a check of the file followed by a read of its path (which another process may
+    replace in between), the size and sha256 are those of the very bytes returned. Parameters
+    and errors as :func:`fetch_file`, which downloads the file when it is missing.
+    """
+    home, origin = _resolve_data_home(data_home)
+    path = home / remote.path
+    if not path.is_file():
+        fetch_file(remote, data_home=home, download_if_missing=download_if_missing,
+                   fetcher=fetcher)
+    try:
+        content = path.read_bytes()
+    except IsADirectoryError:
+        raise _not_a_file(path, remote, home, origin) from None
+    problem = _integrity_problem(len(content), hashlib.sha256(content).hexdigest(), remote)
+    if problem is not None:
+        raise _corrupt(path, problem, remote, home, origin)
+    return path, content
+
+
+def _part_pattern(path):
+    return re.compile(re.escape(f".{path.name}.") + r"(?:(\d+)@(.+)\.)?\w+\.part")
+
+
+def _create_part(path):
+    """Open a new, unique partial file beside ``path``: ``(fd, name)``.
+
+    Created with mode 0o666 so that the umask decides the permissions (``tempfile.mkstemp``
+    would give 0o600, which ``os.replace`` keeps: other users of a shared data home could not
+    read the file). The name carries the pid and host, so that a later download can tell a
+    partial file of a killed process.
+    """
+    owner = f"{os.getpid()}@{socket.gethostname()}"
+    name = path.parent / f".{path.name}.{owner}.{secrets.token_hex(4)}.part"
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+    return os.open(name, flags, 0o666), str(name)
+
+
+def _process_is_gone(pid):
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except (PermissionError, OSError):  # alive under another user, or unknowable
+        return False
+    return False
+
+
+def _remove_stale_parts(path):
+    """Remove partial files of ``path`` left by downloads that were killed."""
+    pattern = _part_pattern(path)
+    host = socket.gethostname()
+    now = time.time()
+    try:
+        candidates = list(path.parent.iterdir())
+    except OSError:
+        return
+    for part in candidates:
+        match = pattern.fullmatch(part.name)
+        if match is None:
+            continue
+        pid, part_host = match.group(1), match.group(2)
+        orphan = part_host == host and int(pid) != os.getpid() and _process_is_gone(int(pid))
+        try:
+            if orphan or now - part.stat().st_mtime > _STALE_PART_SECONDS:
+                part.unlink()
+        except OSError:  # removed meanwhile, or not ours to remove
+            pass
+
+
 def _download(remote, path, home, origin, fetcher):
     failures = []
     for url in _urls(remote):
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
+            _remove_stale_parts(path)
             # the partial download lives beside its final place, so os.replace is atomic
-            fd, tmp_name = tempfile.mkstemp(
-                prefix=f".{path.name}.", suffix=".part", dir=path.parent
-            )
+            fd, tmp_name = _create_part(path)
         except OSError as exc:
             raise OSError(
                 f"Cannot write into the folder {path.parent} to download '{remote.name}': "
@@ -255,6 +350,27 @@ def _download(remote, path, home, origin, fetcher):
     )
 
 
+class _CappedFile:
+    """A binary file that refuses more than ``limit`` bytes: a mirror that streams more than
+    the expected size is cut at once rather than after it filled the disk."""
+
+    def __init__(self, file, limit):
+        self._file = file
+        self._limit = limit
+        self._written = 0
+
+    def write(self, data):
+        self._written += len(data)
+        if self._written > self._limit:
+            raise OSError(
+                f"the source sends more than the expected {self._limit} bytes; stopped there"
+            )
+        return self._file.write(data)
+
+    def __getattr__(self, name):
+        return getattr(self._file, name)
+
+
 def _download_one(url, remote, path, fetcher, fd, tmp_name):
     """Download ``url`` into the open temporary file, then move it to ``path`` if it checks.
 
@@ -264,7 +380,7 @@ def _download_one(url, remote, path, fetcher, fd, tmp_name):
     try:
         with os.fdopen(fd, "wb") as file:
             try:
-                fetcher(url, file)
+                fetcher(url, _CappedFile(file, remote.size))
             # URLError, HTTPError, timeouts, refused connections, a cut transfer
             # (IncompleteRead) and a malformed mirror URL (ValueError from urlopen)
             except (OSError, http.client.HTTPException, ValueError) as exc:

@@ -9,13 +9,14 @@ from the data home (see :func:`skt.datasets.get_data_home`) and downloaded, with
 when missing.
 """
 
+import io
 from dataclasses import dataclass
 
 import numpy as np
 from scipy.io import loadmat
 from sklearn.utils import Bunch
 
-from ._base import RemoteFile, _resolve_data_home, fetch_file, file_status
+from ._base import RemoteFile, _resolve_data_home, file_status, read_file
 
 __all__ = [
     "load_office_caltech",
@@ -410,10 +411,10 @@ def load_office_caltech(
     selected = _select_domains(_OFFICE, source, target)
     parts, files = [], []
     for name, sign_id in selected:
-        path = fetch_file(
+        path, content = read_file(
             _OFFICE.files[name], data_home=data_home, download_if_missing=download_if_missing
         )
-        mat = loadmat(path)
+        mat = loadmat(io.BytesIO(content))
         X = mat["fts"].astype(np.float64)
         if preprocess == "l1+zscore":
             X = _zscore(_l1_rows(X))
@@ -437,10 +438,10 @@ def _load_pair_mat(spec, source, target, preprocess, data_home, download_if_miss
     """Load a JDA-style .mat file whose X_src / X_tar hold one sample per column."""
     _check_option(preprocess, ("l2", None), "preprocess")
     selected = _select_domains(spec, source, target)
-    path = fetch_file(
+    path, content = read_file(
         spec.files[spec.domains[0]], data_home=data_home, download_if_missing=download_if_missing
     )
-    mat = loadmat(path)
+    mat = loadmat(io.BytesIO(content))
     by_domain = {
         spec.domains[0]: (mat["X_src"].T, mat["Y_src"]),
         spec.domains[1]: (mat["X_tar"].T, mat["Y_tar"]),
@@ -573,9 +574,9 @@ def load_coil20(
 # -- UCI mushroom -----------------------------------------------------------------------------
 
 
-def _read_mushroom(path):
+def _read_mushroom(content):
     """The class letters and the (n, 22) array of attribute letters of agaricus-lepiota.data."""
-    lines = [line for line in path.read_text(encoding="ascii").splitlines() if line.strip()]
+    lines = [line for line in content.decode("ascii").splitlines() if line.strip()]
     if lines and lines[0].startswith("edibility"):  # this copy has a header line
         lines = lines[1:]
     table = np.array([line.strip().split(",") for line in lines], dtype=object)
@@ -642,8 +643,10 @@ def load_mushroom(
     """
     _check_option(preprocess, ("onehot", None), "preprocess")
     selected = _select_domains(_MUSHROOM, source, target)
-    path = fetch_file(_MUSHROOM_FILE, data_home=data_home, download_if_missing=download_if_missing)
-    classes, attributes = _read_mushroom(path)
+    path, content = read_file(
+        _MUSHROOM_FILE, data_home=data_home, download_if_missing=download_if_missing
+    )
+    classes, attributes = _read_mushroom(content)
     keep = [j for j in range(len(_MUSHROOM_ATTRIBUTES)) if j != _STALK_SHAPE]
     names = [_MUSHROOM_ATTRIBUTES[j] for j in keep]
     if preprocess == "onehot":
