@@ -152,7 +152,9 @@ def mask_target_labels(y, sample_domain):
     """Copy of ``y`` with the labels of target rows masked.
 
     The mask is ``-1`` for integer labels (scikit-learn's semi-supervised convention) and ``NaN``
-    for float labels (regression). String labels cannot hold either mask: encode them first
+    for float labels (regression). Boolean labels become integers (0 and 1) so that they can
+    hold the mask; to keep them boolean (``classes_`` and predictions), keep ``y`` and pass
+    ``sample_domain``. String labels cannot hold either mask: encode them first
     (``sklearn.preprocessing.LabelEncoder``) or keep ``y`` and pass ``sample_domain``.
 
     Parameters
@@ -183,8 +185,8 @@ def mask_target_labels(y, sample_domain):
         y_masked = y.copy()
         y_masked[target] = np.nan
         return y_masked
-    if y.dtype.kind in "iu":
-        if y.dtype.kind == "u":
+    if y.dtype.kind in "iub":
+        if y.dtype.kind != "i":  # unsigned and boolean labels cannot hold -1
             y = y.astype(np.int64)
         if np.any(y[~target] == CLASSIFICATION_MASK):
             raise ValueError(
@@ -217,6 +219,9 @@ class Domains:
         Given or inferred domain ids (positive: source, negative: target).
     source, target, labeled_target : ndarray of bool of shape (n_samples,)
         Row masks. ``labeled_target`` is the target rows whose label is present.
+    label_dtype : numpy dtype or None
+        The dtype of the ``y`` given; masking turns boolean labels into 0/1 integers, and
+        :meth:`labels` turns them back.
     """
 
     X: np.ndarray
@@ -225,6 +230,16 @@ class Domains:
     source: np.ndarray
     target: np.ndarray
     labeled_target: np.ndarray
+    label_dtype: np.dtype | None = None
+
+    def labels(self, rows):
+        """``y[rows]`` in the dtype of the labels given (``rows`` must be labeled rows)."""
+        if self.y is None:
+            return None
+        y = self.y[rows]
+        if self.label_dtype is not None and self.label_dtype.kind == "b":
+            return y.astype(bool)
+        return y
 
     @property
     def X_source(self):
@@ -236,7 +251,7 @@ class Domains:
 
     @property
     def y_source(self):
-        return None if self.y is None else self.y[self.source]
+        return self.labels(self.source)
 
     @property
     def X_labeled_target(self):
@@ -244,7 +259,7 @@ class Domains:
 
     @property
     def y_labeled_target(self):
-        return None if self.y is None else self.y[self.labeled_target]
+        return self.labels(self.labeled_target)
 
     @property
     def n_source(self):
@@ -377,17 +392,18 @@ def check_domains(
     if y is not None and estimator_type == "classifier":
         _check_classification_labels(y[source | labeled_target], who)
 
+    label_dtype = None if y is None else y.dtype
     if mask_target and y is not None and target.any():
         y = _masked_copy(y, target)
         labeled_target = np.zeros(n, dtype=bool)
-    return Domains(X, y, sd, source, target, labeled_target)
+    return Domains(X, y, sd, source, target, labeled_target, label_dtype)
 
 
 def _masked_copy(y, rows):
     if y.dtype.kind == "f":
         y = y.copy()
         y[rows] = np.nan
-    elif y.dtype.kind in "iu":
+    elif y.dtype.kind in "iub":  # booleans as 0/1 (see Domains.labels)
         y = y.astype(np.int64, copy=True)
         y[rows] = CLASSIFICATION_MASK
     else:

@@ -334,7 +334,7 @@ class BaseWrappingEstimator(BaseTransferEstimator):
                 "estimator whose fit takes sample_weight."
             )
         fit_params = {} if weight is None else {"sample_weight": weight}
-        self.estimator_ = clone(estimator).fit(domains.X[rows], domains.y[rows], **fit_params)
+        self.estimator_ = clone(estimator).fit(domains.X[rows], domains.labels(rows), **fit_params)
         if hasattr(self.estimator_, "classes_"):
             self.classes_ = self.estimator_.classes_
         return self

@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from sklearn.linear_model import LogisticRegression
 
 import skt
 from skt import check_domains, infer_sample_domain, mask_target_labels
@@ -170,3 +171,40 @@ def test_unsigned_and_integral_float_ids_in_range_work():
     assert domains.sample_domain.dtype == np.int64
     ids = _check_sample_domain(np.array([1, 2, 2**63 - 1, 3], dtype=np.uint64), 4)
     np.testing.assert_array_equal(ids, [1, 2, 2**63 - 1, 3])
+
+
+def test_boolean_labels_mask_as_integers():
+    y = np.array([True, False, True, False])
+    masked = mask_target_labels(y, [1, 1, -1, -1])
+    np.testing.assert_array_equal(masked, [1, 0, -1, -1])
+    assert masked.dtype == np.int64
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: skt.KMM(LogisticRegression(), gamma=1.0),
+        lambda: skt.KLIEP(LogisticRegression(), cv=2, random_state=0),
+        lambda: skt.DiscriminativeReweighting(LogisticRegression()),
+        lambda: skt.SourceOnly(LogisticRegression()),
+        lambda: skt.TrAdaBoostClassifier(n_estimators=3, random_state=0),
+    ],
+    ids=["KMM", "KLIEP", "Discriminative", "SourceOnly", "TrAdaBoost"],
+)
+def test_boolean_labels_stay_boolean(make):
+    # as in plain LogisticRegression: classes_ and predictions keep the label dtype, although
+    # masking the target rows (inside fit) turns the labels into integers
+    X, y, sd = skt.datasets.make_domain_shift("covariate", random_state=0)
+    y_bool = y.astype(bool)
+    model = make().fit(X, y_bool, sample_domain=sd)
+    reference = LogisticRegression().fit(X[sd > 0], y_bool[sd > 0])
+    assert model.classes_.dtype == reference.classes_.dtype == bool
+    np.testing.assert_array_equal(model.classes_, [False, True])
+    assert model.predict(X[:5]).dtype == bool
+
+
+def test_jda_reads_boolean_source_labels():
+    X, y, sd = skt.datasets.make_domain_shift("subspace", n_features=4, random_state=0)
+    jda = skt.JDA(n_components=2, kernel="primal", max_iter=2).fit(X, y.astype(bool),
+                                                                 sample_domain=sd)
+    assert jda.classes_.dtype == bool and jda.pseudo_labels_.dtype == bool

@@ -4,13 +4,13 @@ from functools import partial
 
 import numpy as np
 
+from .._scale import overflow_scale
 from ..base import BaseAdapter
 from ._utils import (
     check_n_components,
     eigh,
     mean_and_covariance,
     orient_columns,
-    overflow_scale,
     per_domain,
     rows,
     top_eigen,

@@ -87,24 +87,6 @@ def mean_and_covariance(X, *, centred=False):
     return mean, cov, Xc
 
 
-# |x| beyond this, sums of squares of a few thousand rows can overflow float64 (1.8e308)
-_SQUARE_SAFE = 2.0**480
-
-
-def overflow_scale(X):
-    """A power of two that brings ``max |X|`` near 1 when squares of ``X`` could overflow.
-
-    1.0 for data of ordinary scale (and for float32 data, computed in float64). Dividing by a
-    power of two is exact, so scale-invariant results (principal directions) do not change.
-    """
-    if X.dtype != np.float64 or X.size == 0:
-        return 1.0
-    largest = max(float(X.max()), -float(X.min()))
-    if largest <= _SQUARE_SAFE:
-        return 1.0
-    return float(2.0 ** np.frexp(largest)[1])
-
-
 def orient_columns(V):
     """Flip the sign of each column so that its entry of largest magnitude is positive.
 

@@ -25,6 +25,7 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.parallel import Parallel, delayed
 from sklearn.utils.validation import check_is_fitted, has_fit_parameter
 
+from .._scale import overflow_scale
 from ..base import BaseTransferEstimator
 
 __all__ = ["TrAdaBoostClassifier", "TrAdaBoostRegressor", "TwoStageTrAdaBoostRegressor"]
@@ -162,7 +163,7 @@ class _BaseTrAdaBoost(BaseTransferEstimator):
         """Source rows and labeled target rows (in the order of ``X``), and the source mask."""
         domains = self._validate_fit_data(X, y, sample_domain)
         rows = domains.source | domains.labeled_target
-        return domains.X[rows], domains.y[rows], domains.source[rows]
+        return domains.X[rows], domains.labels(rows), domains.source[rows]
 
     def _say(self, message):
         if self.verbose:
@@ -606,7 +607,8 @@ class _WeightedMedianMixin:
 
     def _median(self, X, learners, weights):
         predictions = np.array([est.predict(X) for est in learners], dtype=np.float64)
-        return _weighted_median(predictions.reshape(len(learners), X.shape[0]), weights)
+        median = _weighted_median(predictions.reshape(len(learners), X.shape[0]), weights)
+        return median * self.target_scale_
 
     def predict(self, X, *, sample_domain=None):
         """Weighted median of the voting learners' predictions.
@@ -648,7 +650,16 @@ class _WeightedMedianMixin:
         for t, est in enumerate(learners):
             predictions[t] = est.predict(X)
             start = self._stage_start(t + 1)
-            yield _weighted_median(predictions[start : t + 1], weights[start : t + 1])
+            yield _weighted_median(predictions[start : t + 1], weights[start : t + 1]) * (
+                self.target_scale_
+            )
+
+    def _scaled_targets(self, y):
+        """``y`` in float64, divided by :attr:`target_scale_` (a power of two, 1.0 unless
+        squares of ``y`` could overflow: the learners' squared errors would then be inf)."""
+        y = y.astype(np.float64)
+        self.target_scale_ = overflow_scale(y)
+        return y if self.target_scale_ == 1.0 else y / self.target_scale_
 
 
 class TrAdaBoostRegressor(_WeightedMedianMixin, RegressorMixin, _BaseTrAdaBoost):
@@ -697,6 +708,10 @@ class TrAdaBoostRegressor(_WeightedMedianMixin, RegressorMixin, _BaseTrAdaBoost)
         they sum to one.
     target_weights_ : ndarray of shape (n_labeled_target,)
         Final weights of the labeled target rows.
+    target_scale_ : float
+        The power of two the targets were divided by for the learners (and their predictions
+        multiplied by): 1.0 unless squares of ``y`` could overflow float64 (``|y|`` beyond
+        about 1e144), where the learners' squared errors would be infinite.
     n_features_in_ : int
         Number of features seen in ``fit``.
 
@@ -772,7 +787,7 @@ class TrAdaBoostRegressor(_WeightedMedianMixin, RegressorMixin, _BaseTrAdaBoost)
         n_rounds = _check_int(self.n_estimators, "n_estimators", 1)
         loss = _check_loss(self.loss)
         X_tr, y_tr, is_source = self._training_rows(X, y, sample_domain)
-        y_tr = y_tr.astype(np.float64)
+        y_tr = self._scaled_targets(y_tr)
         base = self._base_estimator()
         rng = check_random_state(self.random_state)
         is_target = ~is_source
@@ -941,7 +956,8 @@ class TwoStageTrAdaBoostRegressor(_WeightedMedianMixin, RegressorMixin, _BaseTrA
     best_step_ : int
         Index of the chosen stage.
     cv_errors_ : ndarray of shape (n_steps,)
-        Cross-validated mean squared error on the labeled target rows, per stage.
+        Cross-validated mean squared error on the labeled target rows, per stage (inf where
+        it exceeds float64's range, for targets beyond about 1e154).
     source_weight_mass_ : ndarray of shape (n_steps,)
         Share of the total weight held by the source rows at each stage.
     estimators_ : list of estimator objects
@@ -952,6 +968,10 @@ class TwoStageTrAdaBoostRegressor(_WeightedMedianMixin, RegressorMixin, _BaseTrA
         Source row weights at the chosen stage; with ``target_weights_`` they sum to one.
     target_weights_ : ndarray of shape (n_labeled_target,)
         Labeled target row weights at the chosen stage (before its inner boosting).
+    target_scale_ : float
+        The power of two the targets were divided by for the learners (and their predictions
+        multiplied by): 1.0 unless squares of ``y`` could overflow float64 (``|y|`` beyond
+        about 1e144), where the learners' squared errors would be infinite.
     n_features_in_ : int
         Number of features seen in ``fit``.
 
@@ -1037,7 +1057,7 @@ class TwoStageTrAdaBoostRegressor(_WeightedMedianMixin, RegressorMixin, _BaseTrA
         n_folds = _check_int(self.cv, "cv", 2)
         loss = _check_loss(self.loss)
         X_tr, y_tr, is_source = self._training_rows(X, y, sample_domain)
-        y_tr = y_tr.astype(np.float64)
+        y_tr = self._scaled_targets(y_tr)
         target_rows = np.flatnonzero(~is_source)
         if target_rows.shape[0] < n_folds:
             raise ValueError(
@@ -1085,9 +1105,15 @@ class TwoStageTrAdaBoostRegressor(_WeightedMedianMixin, RegressorMixin, _BaseTrA
                 share = first_share + (step + 1) / (n_steps - 1) * (1.0 - first_share)
                 weights = _shift_to_target(weights, is_source, e, share)
 
+        if best[1] is None:
+            raise ValueError(
+                f"{type(self).__name__}: no stage has a finite cross-validated error (errors: "
+                f"{cv_errors}); the learners' predictions overflow float64 on these targets."
+            )
         step, learners, alphas, stage_weights = best[1]
         self.best_step_ = step
-        self.cv_errors_ = np.asarray(cv_errors)
+        with np.errstate(over="ignore"):  # beyond float64 in the units of y: inf
+            self.cv_errors_ = np.asarray(cv_errors) * np.float64(self.target_scale_) ** 2
         self.source_weight_mass_ = np.asarray(source_mass)
         self.estimators_ = learners
         self.estimator_weights_ = alphas

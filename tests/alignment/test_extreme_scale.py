@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 import skt
-from skt.alignment._utils import overflow_scale
+from skt._scale import overflow_scale
 from skt.base import BaseAdapter
 
 

@@ -759,3 +759,27 @@ def test_mushroom_beats_target_only_and_pooled():
     means = {k: np.mean(v) for k, v in errors.items()}
     assert means["tradaboost"] < 0.8 * means["target_only"]
     assert means["tradaboost"] < 0.5 * means["pooled"]
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: skt.TwoStageTrAdaBoostRegressor(n_steps=3, n_estimators=3, random_state=0),
+        lambda: skt.TrAdaBoostRegressor(n_estimators=5, random_state=0),
+    ],
+    ids=["two-stage", "one-stage"],
+)
+def test_regressors_fit_targets_of_extreme_scale(make):
+    # finite targets of 1e300 made every squared error inf: the two-stage regressor found no
+    # best stage (TypeError), the one-stage one fitted trees on overflowing impurities. The
+    # targets are now divided by a power of two, exactly, and the predictions scaled back.
+    X, y, sd = skt.datasets.make_domain_shift("covariate", task="regression", random_state=0)
+    reference = make().fit(X, y, sample_domain=sd)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        model = make().fit(X, y * 1e300, sample_domain=sd)
+        predictions = model.predict(X[sd < 0])
+    assert reference.target_scale_ == 1.0 and model.target_scale_ > 1e299
+    np.testing.assert_allclose(predictions, reference.predict(X[sd < 0]) * 1e300, rtol=1e-12)
+    staged = list(model.staged_predict(X[sd < 0]))
+    np.testing.assert_array_equal(staged[-1], predictions)
