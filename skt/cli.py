@@ -234,8 +234,7 @@ def _compare(args):
     if args.csv:
         _write_csv(rows, args.csv)
     if args.json:
-        with open(args.json, "w") as f:
-            json.dump(rows, f, indent=2, default=float)
+        _write_json(rows, args.json)
     if args.plot:
         _plot(rows, args.plot)
     return 0
@@ -276,6 +275,22 @@ def _print_table(rows):
     print("\nhurts: significantly worse than source-only (the adaptation hurts); neg.transfer: "
           "significantly worse\nthan target-only, which trains on the target labels of the "
           "training folds that no other method sees.")
+
+
+def _json_value(value):
+    """A value strict JSON can hold: NumPy scalars as Python ones, NaN and infinity as null
+    (``NaN`` tokens are not JSON, and strict parsers reject them)."""
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and not np.isfinite(value):
+        return None
+    return value
+
+
+def _write_json(rows, path):
+    rows = [{key: _json_value(value) for key, value in row.items()} for row in rows]
+    with open(path, "w") as f:
+        json.dump(rows, f, indent=2, allow_nan=False, default=float)
 
 
 def _write_csv(rows, path):

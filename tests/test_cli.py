@@ -91,3 +91,20 @@ def test_transductive_protocol_matches_the_published_1nn_baseline(tmp_path):
     source_only = next(r for r in rows if r["method"] == "source-only")
     assert round(100 * source_only["score"], 1) == 29.8
     assert "target-only" not in {r["method"] for r in rows}
+
+
+def test_transductive_json_is_strict_json(tmp_path):
+    # one split: no spread and no interval; NaN tokens are not JSON (strict parsers reject
+    # them), so those values are written as null
+    out = tmp_path / "r.json"
+    code = main(["compare", "--dataset", "synthetic", "--task", "subspace", "--methods", "coral",
+                 "--protocol", "transductive", "--quiet", "--json", str(out)])
+    assert code == 0
+
+    def refuse(token):
+        raise ValueError(f"non-standard JSON token {token}")
+
+    rows = json.loads(out.read_text(), parse_constant=refuse)
+    assert [r["method"] for r in rows] == ["source-only", "coral"]
+    assert all(r["score_std"] is None and r["gain_low"] is None for r in rows)
+    assert all(0 <= r["score"] <= 1 and isinstance(r["adaptation_hurts"], bool) for r in rows)
