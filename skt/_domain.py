@@ -198,6 +198,10 @@ class Domains:
         Given or inferred domain ids (positive: source, negative: target).
     source, target, labeled_target : ndarray of bool of shape (n_samples,)
         Row masks. ``labeled_target`` is the target rows whose label is present.
+    label_dtype : numpy dtype or None
+        The dtype of the labels as given. Masking may widen ``y`` (to int64 to hold ``-1``,
+        to object to hold ``None``); :meth:`labels` gives the labels of labeled rows back in
+        this dtype, so that predictions keep the label dtype.
     """
 
     X: np.ndarray
@@ -206,6 +210,25 @@ class Domains:
     source: np.ndarray
     target: np.ndarray
     labeled_target: np.ndarray
+    label_dtype: np.dtype | None = None
+
+    def labels(self, rows):
+        """Labels of ``rows`` (a mask or indices of rows that carry a label), in ``label_dtype``.
+
+        Parameters
+        ----------
+        rows : ndarray of bool or int
+            Rows to select; each must carry its label (source or labeled target rows).
+
+        Returns
+        -------
+        y : ndarray
+            ``y[rows]`` in the dtype the labels were given in.
+        """
+        y = self.y[rows]
+        if self.label_dtype is not None and y.dtype != self.label_dtype:
+            y = y.astype(self.label_dtype)
+        return y
 
     @property
     def X_source(self):
@@ -217,7 +240,7 @@ class Domains:
 
     @property
     def y_source(self):
-        return None if self.y is None else self.y[self.source]
+        return None if self.y is None else self.labels(self.source)
 
     @property
     def X_labeled_target(self):
@@ -225,7 +248,7 @@ class Domains:
 
     @property
     def y_labeled_target(self):
-        return None if self.y is None else self.y[self.labeled_target]
+        return None if self.y is None else self.labels(self.labeled_target)
 
     @property
     def n_source(self):
@@ -296,7 +319,14 @@ def check_domains(
     (array([ True,  True, False, False]), 2)
     """
     who = f"{caller}: " if caller else ""
-    X = check_array(X, accept_sparse=False, ensure_all_finite=True, dtype="numeric")
+    try:
+        X = check_array(
+            X, accept_sparse=False, ensure_all_finite=True, dtype="numeric", input_name="X",
+            estimator=caller,
+        )
+    except ValueError as exc:
+        # scikit-learn names the argument (and, for NaN, the estimator); say who is asking
+        raise ValueError(f"{who}{exc}") from None
     n = X.shape[0]
     masked = np.zeros(n, dtype=bool)
     if y is not None:
@@ -358,10 +388,11 @@ def check_domains(
     if y is not None and estimator_type == "classifier":
         _check_classification_labels(y[source | labeled_target], who)
 
+    label_dtype = None if y is None else y.dtype
     if mask_target and y is not None and target.any():
         y = _masked_copy(y, target)
         labeled_target = np.zeros(n, dtype=bool)
-    return Domains(X, y, sd, source, target, labeled_target)
+    return Domains(X, y, sd, source, target, labeled_target, label_dtype)
 
 
 def _masked_copy(y, rows):

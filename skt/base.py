@@ -222,7 +222,8 @@ class BaseTransferEstimator(_DocLinkMixin, MetaEstimatorMixin, BaseEstimator):
     _uses_target_labels = False
 
     def _validate_fit_data(self, X, y, sample_domain):
-        X = validate_data(self, X, reset=True, dtype=FLOAT_DTYPES)
+        # finiteness is checked once, by check_domains, whose errors name the estimator
+        X = validate_data(self, X, reset=True, dtype=FLOAT_DTYPES, ensure_all_finite=False)
         if y is None:
             raise ValueError(
                 f"{type(self).__name__} requires y to be passed, but the target y is None."
@@ -366,7 +367,7 @@ class BaseWrappingEstimator(BaseTransferEstimator):
                 "estimator whose fit takes sample_weight."
             )
         fit_params = {} if weight is None else {"sample_weight": weight}
-        self.estimator_ = clone(estimator).fit(domains.X[rows], domains.y[rows], **fit_params)
+        self.estimator_ = clone(estimator).fit(domains.X[rows], domains.labels(rows), **fit_params)
         if hasattr(self.estimator_, "classes_"):
             self.classes_ = self.estimator_.classes_
         return self
