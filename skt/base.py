@@ -39,7 +39,7 @@ _SAMPLE_DOMAIN = {"sample_domain": True}
 
 #: Where the API pages live: autosummary writes ``generated/<module>.<name>.html`` for the
 #: names listed in docs/api.rst.
-DOC_URL = "https://skt.readthedocs.io/en/latest"
+_DOC_URL = "https://skt.readthedocs.io/en/latest"
 
 
 class _DocLinkMixin:
@@ -59,7 +59,7 @@ class _DocLinkMixin:
 
         cls = type(self)
         module = "skt" if getattr(skt, cls.__name__, None) is cls else "{estimator_module}"
-        return f"{DOC_URL}/generated/{module}.{{estimator_name}}.html"
+        return f"{_DOC_URL}/generated/{module}.{{estimator_name}}.html"
 
 
 def _source_rows_at_predict(X, sample_domain):
@@ -93,13 +93,13 @@ class BaseAdapter(_DocLinkMixin, ClassNamePrefixFeaturesOutMixin, TransformerMix
     __metadata_request__fit = _SAMPLE_DOMAIN
     __metadata_request__transform = _SAMPLE_DOMAIN
 
+    _uses_target_labels = False
+    _requires_labeled_target = False
+
     @property
     def _n_features_out(self):
         # read by ClassNamePrefixFeaturesOutMixin; absent (AttributeError) before fit
         return self.n_components_
-
-    _uses_target_labels = False
-    _requires_labeled_target = False
 
     def fit(self, X, y=None, *, sample_domain=None):
         """Fit the adapter on source and target rows.
