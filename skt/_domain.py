@@ -220,8 +220,9 @@ class Domains:
     source, target, labeled_target : ndarray of bool of shape (n_samples,)
         Row masks. ``labeled_target`` is the target rows whose label is present.
     label_dtype : numpy dtype or None
-        The dtype of the ``y`` given; masking turns boolean labels into 0/1 integers, and
-        :meth:`labels` turns them back.
+        The dtype of the labels as given. Masking may widen ``y`` (to int64 to hold ``-1``,
+        to object to hold ``None``); :meth:`labels` gives the labels of labeled rows back in
+        this dtype, so that predictions keep the label dtype.
     """
 
     X: np.ndarray
@@ -233,12 +234,23 @@ class Domains:
     label_dtype: np.dtype | None = None
 
     def labels(self, rows):
-        """``y[rows]`` in the dtype of the labels given (``rows`` must be labeled rows)."""
+        """Labels of ``rows`` (a mask or indices of rows that carry a label), in ``label_dtype``.
+
+        Parameters
+        ----------
+        rows : ndarray of bool or int
+            Rows to select; each must carry its label (source or labeled target rows).
+
+        Returns
+        -------
+        y : ndarray
+            ``y[rows]`` in the dtype the labels were given in.
+        """
         if self.y is None:
             return None
         y = self.y[rows]
-        if self.label_dtype is not None and self.label_dtype.kind == "b":
-            return y.astype(bool)
+        if self.label_dtype is not None and y.dtype != self.label_dtype:
+            y = y.astype(self.label_dtype)
         return y
 
     @property
@@ -251,7 +263,7 @@ class Domains:
 
     @property
     def y_source(self):
-        return self.labels(self.source)
+        return None if self.y is None else self.labels(self.source)
 
     @property
     def X_labeled_target(self):
@@ -259,7 +271,7 @@ class Domains:
 
     @property
     def y_labeled_target(self):
-        return self.labels(self.labeled_target)
+        return None if self.y is None else self.labels(self.labeled_target)
 
     @property
     def n_source(self):
@@ -330,7 +342,14 @@ def check_domains(
     (array([ True,  True, False, False]), 2)
     """
     who = f"{caller}: " if caller else ""
-    X = check_array(X, accept_sparse=False, ensure_all_finite=True, dtype="numeric")
+    try:
+        X = check_array(
+            X, accept_sparse=False, ensure_all_finite=True, dtype="numeric", input_name="X",
+            estimator=caller,
+        )
+    except ValueError as exc:
+        # scikit-learn names the argument (and, for NaN, the estimator); say who is asking
+        raise ValueError(f"{who}{exc}") from None
     n = X.shape[0]
     masked = np.zeros(n, dtype=bool)
     if y is not None:

@@ -16,9 +16,16 @@ parameter. Nothing here changes scikit-learn's global configuration.
 """
 
 import numpy as np
-from sklearn.base import BaseEstimator, MetaEstimatorMixin, TransformerMixin, clone
+from sklearn.base import (
+    BaseEstimator,
+    ClassNamePrefixFeaturesOutMixin,
+    MetaEstimatorMixin,
+    TransformerMixin,
+    clone,
+)
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import accuracy_score, r2_score
+from sklearn.utils import _safe_indexing
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import FLOAT_DTYPES, check_is_fitted, has_fit_parameter
 from sklearn_compat.utils import get_tags
@@ -30,6 +37,30 @@ __all__ = ["BaseAdapter", "BaseTransferEstimator", "BaseWrappingEstimator"]
 
 _SAMPLE_DOMAIN = {"sample_domain": True}
 
+#: Where the API pages live: autosummary writes ``generated/<module>.<name>.html`` for the
+#: names listed in docs/api.rst.
+_DOC_URL = "https://skt.readthedocs.io/en/latest"
+
+
+class _DocLinkMixin:
+    """Point the HTML repr's "?" link at skt's API page instead of scikit-learn's.
+
+    scikit-learn links an estimator whose top-level package is ``_doc_link_module`` to
+    ``_doc_link_template`` (formatted with ``estimator_module`` and ``estimator_name``). skt
+    documents its public estimators under the top-level name (``skt.CORAL``), other classes
+    under their public module (``skt.base.BaseAdapter``).
+    """
+
+    _doc_link_module = "skt"
+
+    @property
+    def _doc_link_template(self):
+        import skt
+
+        cls = type(self)
+        module = "skt" if getattr(skt, cls.__name__, None) is cls else "{estimator_module}"
+        return f"{_DOC_URL}/generated/{module}.{{estimator_name}}.html"
+
 
 def _source_rows_at_predict(X, sample_domain):
     """Rows to treat as source rows after fit: only those ``sample_domain`` marks positive."""
@@ -38,7 +69,7 @@ def _source_rows_at_predict(X, sample_domain):
     return _check_sample_domain(sample_domain, X.shape[0]) > 0
 
 
-class BaseAdapter(TransformerMixin, BaseEstimator):
+class BaseAdapter(_DocLinkMixin, ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
     """Base class of adapters: transformers that map source and target rows to a shared space.
 
     Subclasses implement ``_fit(self, domains)`` and ``_transform(self, X, sample_domain)``
@@ -49,6 +80,14 @@ class BaseAdapter(TransformerMixin, BaseEstimator):
     of target rows are masked before ``_fit`` sees them, so an unsupervised adapter cannot read
     them. ``_requires_labeled_target = True`` makes ``fit`` demand labeled target rows (and
     therefore ``sample_domain``).
+
+    Output follows scikit-learn: ``set_output(transform="pandas")`` wraps ``transform`` and
+    ``fit_transform`` (scikit-learn's ``TransformerMixin``), and ``get_feature_names_out``
+    names the output columns. By default they are components named after the class
+    (``tca0``, ``tca1``, ..., from ``n_components_``, by scikit-learn's
+    ``ClassNamePrefixFeaturesOutMixin``); an adapter whose output columns are its input
+    features puts ``OneToOneFeatureMixin`` first among its bases (CORAL), and one with its own
+    layout overrides ``get_feature_names_out`` (FeatureAugmentation).
     """
 
     __metadata_request__fit = _SAMPLE_DOMAIN
@@ -56,6 +95,11 @@ class BaseAdapter(TransformerMixin, BaseEstimator):
 
     _uses_target_labels = False
     _requires_labeled_target = False
+
+    @property
+    def _n_features_out(self):
+        # read by ClassNamePrefixFeaturesOutMixin; absent (AttributeError) before fit
+        return self.n_components_
 
     def fit(self, X, y=None, *, sample_domain=None):
         """Fit the adapter on source and target rows.
@@ -170,7 +214,7 @@ def _delegate_type_tags(tags, inner_tags):
     return tags
 
 
-class BaseTransferEstimator(MetaEstimatorMixin, BaseEstimator):
+class BaseTransferEstimator(_DocLinkMixin, MetaEstimatorMixin, BaseEstimator):
     """Base class of estimators that learn from every domain and predict for target rows.
 
     Subclasses implement ``_fit(self, domains, **fit_params)`` and ``predict``; ``fit``
@@ -192,7 +236,8 @@ class BaseTransferEstimator(MetaEstimatorMixin, BaseEstimator):
     _uses_target_labels = False
 
     def _validate_fit_data(self, X, y, sample_domain):
-        X = validate_data(self, X, reset=True, dtype=FLOAT_DTYPES)
+        # finiteness is checked once, by check_domains, whose errors name the estimator
+        X = validate_data(self, X, reset=True, dtype=FLOAT_DTYPES, ensure_all_finite=False)
         if y is None:
             raise ValueError(
                 f"{type(self).__name__} requires y to be passed, but the target y is None."
@@ -240,6 +285,7 @@ class BaseTransferEstimator(MetaEstimatorMixin, BaseEstimator):
         score : float
             Accuracy or R^2 of ``self.predict(X)`` on the scored rows.
         """
+        X_given = X
         X = self._validate_predict_data(X, sample_domain)
         y = np.asarray(y)
         if y.ndim == 2 and y.shape[1] == 1:
@@ -258,7 +304,8 @@ class BaseTransferEstimator(MetaEstimatorMixin, BaseEstimator):
             )
         if sample_weight is not None:
             sample_weight = np.asarray(sample_weight)[rows]
-        y_pred = self.predict(X[rows])
+        # the rows as given (a DataFrame keeps its column names for predict's name check)
+        y_pred = self.predict(_safe_indexing(X_given, rows))
         metric = accuracy_score if is_classifier else r2_score
         return metric(y[rows], y_pred, sample_weight=sample_weight)
 

@@ -86,6 +86,17 @@ class WithDomains(MetaEstimatorMixin, BaseEstimator):
         check_is_fitted(self)
         return self.estimator_.transform(X)
 
+    @available_if(_inner_has("set_output"))
+    def set_output(self, *, transform=None):
+        # configures the inner adapter, as Pipeline does its steps (clone keeps the setting)
+        self.estimator.set_output(transform=transform)
+        return self
+
+    @available_if(_inner_has("get_feature_names_out"))
+    def get_feature_names_out(self, input_features=None):
+        check_is_fitted(self)
+        return self.estimator_.get_feature_names_out(input_features)
+
     @available_if(_inner_has("predict"))
     def predict(self, X):
         check_is_fitted(self)

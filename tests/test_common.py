@@ -5,6 +5,7 @@ import functools
 import numpy as np
 import pytest
 from sklearn.base import clone
+from sklearn.utils import estimator_checks
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from skt.datasets import make_domain_shift
@@ -28,6 +29,45 @@ def test_sklearn_compatible(estimator, check, request):
     if reason is not None:
         request.applymarker(pytest.mark.xfail(reason=reason, strict=True))
     check(estimator)
+
+
+# scikit-learn runs these checks on its own estimators only (sklearn/tests/test_common.py),
+# not through parametrize_with_checks: skt runs them here. The polars checks skip without
+# polars.
+_TRANSFORMER_OUTPUT_CHECKS = [
+    "check_set_output_transform",
+    "check_set_output_transform_pandas",
+    "check_global_output_transform_pandas",
+    "check_set_output_transform_polars",
+    "check_global_set_output_transform_polars",
+    "check_transformer_get_feature_names_out",
+    "check_transformer_get_feature_names_out_pandas",
+    "check_get_feature_names_out_error",
+]
+
+
+def _output_checks():
+    adapters = [e for e in CHECKED_ESTIMATORS if hasattr(e, "transform")]
+    for name in _TRANSFORMER_OUTPUT_CHECKS:
+        for estimator in adapters:
+            yield estimator, name
+    for estimator in CHECKED_ESTIMATORS:
+        yield estimator, "check_dataframe_column_names_consistency"
+
+
+@pytest.mark.parametrize(
+    "estimator, check_name",
+    list(_output_checks()),
+    ids=[f"{estimator_name(e)}-{c}" for e, c in _output_checks()],
+)
+def test_sklearn_output_conventions(estimator, check_name, request):
+    check = getattr(estimator_checks, check_name, None)
+    if check is None:
+        pytest.skip(f"{check_name} is not in this scikit-learn version")
+    reason = expected_failure(estimator, check_name)
+    if reason is not None:
+        request.applymarker(pytest.mark.xfail(reason=reason, strict=True))
+    check(estimator_name(estimator), estimator)
 
 
 def test_expected_failures_name_registered_estimators():

@@ -100,8 +100,11 @@ def test_bad_input_messages(kwargs, match):
 def test_non_finite_X(bad):
     X = X4.copy()
     X[1, 1] = bad
-    with pytest.raises(ValueError, match="Input contains (NaN|infinity)"):
+    with pytest.raises(ValueError, match="Input X contains (NaN|infinity)"):
         check_domains(X, np.array([0, 1, -1, -1]))
+    # the caller's name comes first, as in check_domains' other errors
+    with pytest.raises(ValueError, match="^KMM: Input X contains (NaN|infinity)"):
+        check_domains(X, np.array([0, 1, -1, -1]), caller="KMM")
 
 
 def test_string_labels_cannot_be_masked_and_say_how():

@@ -1,13 +1,14 @@
 """Feature augmentation ("frustratingly easy domain adaptation")."""
 
 import numpy as np
+from sklearn.base import OneToOneFeatureMixin
 
 from ..base import BaseAdapter
 
 __all__ = ["FeatureAugmentation"]
 
 
-class FeatureAugmentation(BaseAdapter):
+class FeatureAugmentation(OneToOneFeatureMixin, BaseAdapter):
     """Frustratingly easy domain adaptation: a shared copy and one copy per domain.
 
     Each row ``x`` becomes ``[x, x, 0]`` in the source and ``[x, 0, x]`` in the target (Daume
@@ -57,6 +58,9 @@ class FeatureAugmentation(BaseAdapter):
     array([[1., 2., 1., 2., 0., 0.]])
     >>> fa.transform(X[:1])
     array([[1., 2., 0., 0., 1., 2.]])
+    >>> fa.get_feature_names_out()
+    array(['shared__x0', 'shared__x1', 'source__x0', 'source__x1', 'target__x0',
+           'target__x1'], dtype=object)
     """
 
     _requires_labeled_target = True
@@ -76,6 +80,33 @@ class FeatureAugmentation(BaseAdapter):
     def _fit(self, domains):
         self.domain_ids_ = np.r_[domains.source_ids, domains.target_ids[::-1]]
         return self
+
+    def get_feature_names_out(self, input_features=None):
+        """Names of the output columns: the input names prefixed by their block.
+
+        The shared block is ``shared__<name>``; with one source and one target domain the
+        domain blocks are ``source__<name>`` and ``target__<name>``, with several they carry
+        the domain id: ``source1__<name>``, ``source2__<name>``, ``target1__<name>`` (id -1),
+        and so on, in the order of ``domain_ids_``.
+
+        Parameters
+        ----------
+        input_features : array-like of str, default=None
+            Input feature names; by default ``feature_names_in_`` if ``fit`` saw them, else
+            ``x0, x1, ...``.
+
+        Returns
+        -------
+        feature_names_out : ndarray of str objects
+            ``n_features_in_ * (n_domains + 1)`` names.
+        """
+        names = super().get_feature_names_out(input_features)
+        ids = self.domain_ids_
+        one_each = int(np.sum(ids > 0)) == 1 and int(np.sum(ids < 0)) == 1
+        prefixes = ["shared"] + [
+            ("source" if i > 0 else "target") + ("" if one_each else str(abs(i))) for i in ids
+        ]
+        return np.asarray([f"{p}__{name}" for p in prefixes for name in names], dtype=object)
 
     def _block_of(self, sample_domain):
         """Index of the domain block (into ``domain_ids_``) of every row."""

@@ -4,6 +4,7 @@ import numbers
 from functools import partial
 
 import numpy as np
+from sklearn.base import OneToOneFeatureMixin
 
 from ..base import BaseAdapter
 from ._utils import _EPS, check_real, eigh, mean_and_covariance, per_domain, rows
@@ -51,7 +52,7 @@ def _statistics(X, reg):
     return mean, cov, shrinkage, eigh(cov)
 
 
-class CORAL(BaseAdapter):
+class CORAL(OneToOneFeatureMixin, BaseAdapter):
     """CORrelation ALignment: give the source rows the covariance of the target rows.
 
     Source rows are whitened with ``(C_s + reg I)^(-1/2)`` and recoloured with
