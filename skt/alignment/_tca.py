@@ -377,7 +377,12 @@ class _BaseTransferComponents(BaseAdapter):
 
     def _limit(self, n, d):
         if self.kernel == "primal":
-            return d, f"the primal form has one component per feature ({d} features)"
+            # X' H X has rank at most n - 1: past it the components are arbitrary directions
+            # of its null space
+            return min(d, n - 1), (
+                f"the primal form has one component per feature ({d} features), and {n} "
+                f"training rows span at most {n - 1} centred directions"
+            )
         if self.n_landmarks is not None:
             m = min(self.n_landmarks, n)
             return min(m, n - 1), f"{m} landmarks and {n} training rows"
@@ -395,7 +400,9 @@ class _BaseTransferComponents(BaseAdapter):
         from ..metrics._kernel_sums import kernel_matrix
 
         n, d = X.shape
-        k = check_n_components(self.n_components, *self._limit(n, d), type(self).__name__)
+        k = check_n_components(
+            self.n_components, *self._limit(n, d), type(self).__name__, clip=True
+        )
         self.n_components_ = k
         state = {"k": k}
         if self.kernel == "primal":
@@ -434,11 +441,11 @@ class _BaseTransferComponents(BaseAdapter):
         K_mm = K_nm[idx]
         Phi, T = _nystroem_features(K_nm, K_mm)
         if Phi.shape[1] < k:
-            raise ValueError(
-                f"{type(self).__name__}: n_components={k} is larger than the rank of the "
-                f"landmark kernel ({Phi.shape[1]} from {m} landmarks); use more landmarks or "
-                "fewer components."
+            k = check_n_components(
+                self.n_components or k, Phi.shape[1], f"the landmark kernel has rank {Phi.shape[1]} from {m} "
+                "landmarks", type(self).__name__, clip=True,
             )
+            self.n_components_ = state["k"] = k
         U, S, Vt = linalg.svd(Phi, full_matrices=False, check_finite=False)
         state.update(form="landmarks", svd=(U, S, Vt), T=T)
         self.X_fit_ = landmarks
@@ -591,8 +598,11 @@ class TCA(_BaseTransferComponents):
     Parameters
     ----------
     n_components : int, default=30
-        Dimension of the embedding; at most ``n_features`` (primal form) or the number of
-        training rows minus one (kernel form), else a ValueError.
+        Dimension of the embedding. The data allow at most ``min(n_features, n - 1)``
+        (primal form and linear kernel; ``n`` training rows, whose centred covariance has rank
+        at most ``n - 1``), ``n - 1`` (other kernels) or the number of landmarks; a larger
+        value (the default 30 on data with fewer features, say) is lowered to that limit with
+        a UserWarning.
     {params}
 
     Attributes
@@ -679,8 +689,11 @@ class JDA(_BaseTransferComponents):
     Parameters
     ----------
     n_components : int, default=30
-        Dimension of the embedding; at most ``n_features`` (primal form) or the number of
-        training rows minus one (kernel form), else a ValueError.
+        Dimension of the embedding. The data allow at most ``min(n_features, n - 1)``
+        (primal form and linear kernel; ``n`` training rows, whose centred covariance has rank
+        at most ``n - 1``), ``n - 1`` (other kernels) or the number of landmarks; a larger
+        value (the default 30 on data with fewer features, say) is lowered to that limit with
+        a UserWarning.
     {params}
     estimator : classifier, default=None
         Produces the target pseudo-labels; cloned and refitted at each iteration on the

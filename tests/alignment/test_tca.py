@@ -226,19 +226,39 @@ def test_one_row_target_domain_is_supported():
     assert Z.shape == (61, 2) and np.isfinite(Z).all()
 
 
-def test_too_many_components():
+def test_too_many_components_are_clipped_with_a_warning():
     X, sd = _domains(n_s=4, n_t=3, d=2)
-    with pytest.raises(ValueError, match=r"n_components=7 is larger than the data allow: at "
-                                         r"most 6 \(7 training rows"):
-        skt.TCA(7, kernel="rbf").fit(X, sample_domain=sd)
-    with pytest.raises(ValueError, match=r"at most 2 \(7 training rows .* the linear kernel of 2"):
+    with pytest.warns(UserWarning, match=r"n_components=7 is larger than the data allow; using "
+                                         r"6 components \(7 training rows"):
+        assert skt.TCA(7, kernel="rbf").fit(X, sample_domain=sd).n_components_ == 6
+    with pytest.warns(UserWarning, match=r"using 2 components \(7 training rows .* the linear "
+                                         r"kernel of 2"):
         skt.TCA(3, kernel="linear").fit(X, sample_domain=sd)
-    with pytest.raises(ValueError, match=r"at most 2 \(the primal form has one component per "
-                                         r"feature"):
+    with pytest.warns(UserWarning, match=r"using 2 components \(the primal form has one "
+                                         r"component per feature"):
         skt.TCA(3, kernel="primal").fit(X, sample_domain=sd)
     X, sd = _domains()
-    with pytest.raises(ValueError, match=r"at most 5 \(5 landmarks"):
+    with pytest.warns(UserWarning, match=r"using 5 components \(5 landmarks"):
         skt.TCA(6, n_landmarks=5).fit(X, sample_domain=sd)
+
+
+def test_default_components_on_few_features():
+    # the default 30 components on 3 features: clipped, not a crash
+    X, sd = _domains()
+    with pytest.warns(UserWarning, match="n_components=30 is larger than the data allow; "
+                                         "using 3 components"):
+        Z = skt.TCA().fit_transform(X, sample_domain=sd)
+    assert Z.shape == (110, 3)
+
+
+def test_primal_components_stop_at_the_rank_of_the_centred_rows():
+    # d > n: X' H X has rank n - 1; components past it are arbitrary null-space directions
+    X, sd = _domains(n_s=6, n_t=5, d=20)
+    with pytest.warns(UserWarning, match=r"using 10 components .* 11 training rows span at "
+                                         r"most 10"):
+        tca = skt.TCA(15, kernel="primal").fit(X, sample_domain=sd)
+    assert tca.n_components_ == 10 and tca.coef_.shape == (20, 10)
+    assert np.all(tca.eigenvalues_ > 1e-8 * tca.eigenvalues_[0])
 
 
 @pytest.mark.parametrize(
