@@ -385,6 +385,8 @@ class _BaseTransferComponents(BaseAdapter):
             )
         if self.n_landmarks is not None:
             m = min(self.n_landmarks, n)
+            if self.kernel_params_.kernel == "linear":
+                return min(m, n - 1, d), f"{m} landmarks, {n} training rows and {d} features"
             return min(m, n - 1), f"{m} landmarks and {n} training rows"
         if self.kernel_params_.kernel == "linear":
             return min(n - 1, d), (
@@ -442,8 +444,9 @@ class _BaseTransferComponents(BaseAdapter):
         Phi, T = _nystroem_features(K_nm, K_mm)
         if Phi.shape[1] < k:
             k = check_n_components(
-                self.n_components or k, Phi.shape[1], f"the landmark kernel has rank {Phi.shape[1]} from {m} "
-                "landmarks", type(self).__name__, clip=True,
+                self.n_components or k, Phi.shape[1],
+                f"the landmark kernel has rank {Phi.shape[1]} from {m} landmarks",
+                type(self).__name__, clip=True,
             )
             self.n_components_ = state["k"] = k
         U, S, Vt = linalg.svd(Phi, full_matrices=False, check_finite=False)

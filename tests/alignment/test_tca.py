@@ -239,6 +239,9 @@ def test_too_many_components_are_clipped_with_a_warning():
         skt.TCA(3, kernel="primal").fit(X, sample_domain=sd)
     X, sd = _domains()
     with pytest.warns(UserWarning, match=r"using 5 components \(5 landmarks"):
+        skt.TCA(6, kernel="rbf", n_landmarks=5).fit(X, sample_domain=sd)
+    with pytest.warns(UserWarning, match=r"using 3 components \(5 landmarks, 110 training rows "
+                                         r"and 3 features"):
         skt.TCA(6, n_landmarks=5).fit(X, sample_domain=sd)
 
 
