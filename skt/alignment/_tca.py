@@ -55,8 +55,10 @@ def _mmd_factor(source, target, y=None, pseudo=None, classes=None):
 
     The first column is the marginal term ``e_i = 1/n_s`` (source rows), ``-1/n_t`` (target
     rows). With labels, one more column per class ``c``: ``1/n_s^c`` on the source rows of
-    class ``c``, ``-1/n_t^c`` on the target rows pseudo-labelled ``c``; classes without a
-    pseudo-labelled target row are left out (their mean difference is undefined). As in the
+    class ``c``, ``-1/n_t^c`` on the target rows pseudo-labelled ``c``. A class that no target
+    row is pseudo-labelled with keeps its source part (the column is ``1/n_s^c`` on its source
+    rows, 0 elsewhere), as in the authors' code (``e(isinf(e)) = 0`` zeroes only the empty
+    target part): it then pulls the embedded mean of that class towards the origin. As in the
     authors' code, the marginal term is weighted by the number of classes and ``M`` is scaled
     to unit Frobenius norm, so that ``mu`` means the same for any domain sizes.
     """
@@ -72,11 +74,13 @@ def _mmd_factor(source, target, y=None, pseudo=None, classes=None):
         for c in range(len(classes)):
             s_rows = source & (y == c)
             t_rows = y_t == c
-            if not s_rows.any() or not t_rows.any():
+            if not s_rows.any() and not t_rows.any():
                 continue
             e = np.zeros(n)
-            e[s_rows] = 1.0 / s_rows.sum()
-            e[t_rows] = -1.0 / t_rows.sum()
+            if s_rows.any():
+                e[s_rows] = 1.0 / s_rows.sum()
+            if t_rows.any():
+                e[t_rows] = -1.0 / t_rows.sum()
             columns.append(e)
     E = np.column_stack(columns)
     return E / np.sqrt(np.linalg.norm(E.T @ E))

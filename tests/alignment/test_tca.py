@@ -76,9 +76,26 @@ def test_mmd_matrix_has_unit_norm_and_rank_of_the_terms():
     E = _mmd_factor(source, ~source, y, pseudo, np.array([0, 1]))
     assert E.shape[1] == 3
     assert np.linalg.norm(E @ E.T) == pytest.approx(1.0)
-    # a class with no pseudo-labelled target row has no term
+    # a class with no pseudo-labelled target row keeps its source part
     E = _mmd_factor(source, ~source, y, np.zeros(7, int), np.array([0, 1]))
-    assert E.shape[1] == 2
+    assert E.shape[1] == 3
+    np.testing.assert_allclose(E @ E.T, _authors_jda_mmd(y[:5], np.zeros(7, int)), atol=1e-15)
+
+
+def _authors_jda_mmd(y_s, y_t):
+    """The MMD matrix of the authors' JDA.m, transcribed (MATLAB's -1/0 = -Inf, then zeroed)."""
+    ns, nt = len(y_s), len(y_t)
+    classes = np.unique(y_s)
+    e = np.r_[np.full(ns, 1 / ns), np.full(nt, -1 / nt)]
+    M = np.outer(e, e) * len(classes)
+    for c in classes:
+        e = np.zeros(ns + nt)
+        e[:ns][y_s == c] = 1 / np.sum(y_s == c)
+        with np.errstate(divide="ignore"):
+            e[ns:][y_t == c] = -1 / np.float64(np.sum(y_t == c))
+        e[np.isinf(e)] = 0
+        M += np.outer(e, e)
+    return M / np.linalg.norm(M, "fro")
 
 
 def test_dense_and_iterative_agree():
