@@ -625,9 +625,31 @@ class TCA(_BaseTransferComponents):
     -----
     Rows of several source (target) domains are pooled into one source (target). Source and
     target rows share the embedding, so ``fit_transform(X)`` equals ``fit(X).transform(X)``.
-    Each component is scaled by ``w' (K M K + mu I) w = 1`` (the constraint of the paper) and
-    oriented so that its largest training coordinate is positive. The exact kernel form keeps
-    the ``n x n`` kernel matrix (8 n^2 bytes); use ``n_landmarks`` beyond a few thousand rows.
+    Each component is oriented so that its largest training coordinate is positive.
+
+    Constraint and scale. The papers (Pan et al., Long et al.) minimise
+    ``tr(W' K L K W) + ... tr(W' W)`` subject to ``W' K H K W = I``: the embedded training rows
+    have unit (times ``n``) centred variance along every component. skt solves the same
+    generalised eigenproblem but scales each solution by ``w' (K M K + mu I) w = 1`` instead,
+    which is ``w' K H K w = lambda``: the directions are the papers', and component ``i`` of
+    skt's embedding is ``sqrt(eigenvalues_[i])`` times the papers' (divide by it to recover
+    theirs). Why: this normalisation is the one of the symmetric solver (no second pass),
+    and it ranks the components by scale as well as order, so the components that keep the
+    most variance per unit of MMD also weigh the most in a distance-based classifier
+    downstream, and near-degenerate trailing components are small instead of blown up to unit
+    variance.
+
+    ``mu`` against the papers' ``mu``. skt's objective is ``tr(W' K M K W) + mu tr(W' W)``
+    with ``M = L / ||L||_F``, ``L`` Pan et al.'s MMD matrix (``1/n_s^2``, ``-1/(n_s n_t)``,
+    ``1/n_t^2``; ``||L||_F = 1/n_s + 1/n_t``), as in the authors' MATLAB code of JDA/TCA
+    (``lambda`` there). Pan et al. (2011) and skada's ``TransferComponentAnalysis`` put their
+    ``mu`` on the MMD term instead, ``tr(W' W) + mu_pan tr(W' K L K W)``; the two give the
+    same components when ``mu = n_s n_t / ((n_s + n_t) mu_pan)``. A value copied from the
+    paper or from skada must be mapped so: ``mu_pan = 1`` with 500 rows per domain is
+    ``mu = 250``, and larger ``mu_pan`` (harder MMD reduction) is smaller ``mu``.
+
+    The exact kernel form keeps the ``n x n`` kernel matrix (8 n^2 bytes); use
+    ``n_landmarks`` beyond a few thousand rows.
 
     References
     ----------

@@ -311,3 +311,23 @@ def test_needs_both_domains():
     X, sd = _domains()
     with pytest.raises(ValueError, match="no target rows"):
         skt.TCA(2).fit(X, np.zeros(len(X), int))
+
+
+def test_documented_mapping_to_the_papers_mu_and_constraint():
+    # TCA's Notes: mu = n_s n_t / ((n_s + n_t) mu_pan) gives Pan et al.'s (and skada's)
+    # components, and dividing by sqrt(eigenvalues_) gives their scale, W' K H K W = I
+    X, sd = _domains(n_s=40, n_t=30)
+    n_s, n_t, n = 40, 30, 70
+    mu_pan = 0.5
+    tca = skt.TCA(3, kernel="rbf", gamma=0.3, mu=n_s * n_t / ((n_s + n_t) * mu_pan))
+    Z = tca.fit_transform(X, sample_domain=sd) / np.sqrt(tca.eigenvalues_)
+    K = rbf_kernel(X, gamma=0.3)
+    e = np.r_[np.full(n_s, 1 / n_s), np.full(n_t, -1 / n_t)]
+    H = np.eye(n) - 1 / n
+    # Pan et al. (2011): leading eigenvectors of (I + mu_pan K L K)^-1 K H K, W' K H K W = I
+    w, W = linalg.eigh(K @ H @ K, np.eye(n) + mu_pan * K @ np.outer(e, e) @ K)
+    W = W[:, ::-1][:, :3]
+    W /= np.sqrt(np.diag(W.T @ K @ H @ K @ W))
+    Z_pan = K @ W
+    np.testing.assert_allclose(Z.T @ H @ Z, np.eye(3), atol=1e-8)
+    np.testing.assert_allclose(np.abs(Z.T @ H @ Z_pan), np.eye(3), atol=1e-6)
