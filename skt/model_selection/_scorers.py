@@ -63,6 +63,23 @@ def _fold(scorer, estimator, X, y, sample_domain):
         sd = np.full(n, -1, dtype=np.int64)
     source, target = sd > 0, sd < 0
     who = type(scorer).__name__
+    if scorer._needs_target and not target.any() and sample_domain is None and y is not None:
+        # every row has its label: typically GridSearchCV(...).score(X_target, y_target),
+        # which calls the search's scorer on labeled target rows
+        needs = (
+            "labeled source rows and unlabeled target rows (label masked as -1 or NaN) in "
+            "the same call" if scorer._needs_source else "unlabeled target rows (label masked "
+            "as -1 or NaN)"
+        )
+        raise ValueError(
+            f"{who} estimates target performance without target labels: it needs {needs}. "
+            f"Here all {n} rows carry a label, so they all count as source rows. This happens "
+            "with GridSearchCV(..., scoring=<this scorer>).score(X_target, y_target), which "
+            "calls the search's scorer: to measure the chosen model on labeled target rows, "
+            "use search.best_estimator_.score(X_target, y_target) or "
+            "skt.model_selection.TargetScorer(scoring)(search.best_estimator_, X_target, "
+            "y_target)."
+        )
     if scorer._needs_target and not target.any():
         raise ValueError(
             f"{who}: the validation fold has no target rows. Target rows carry a masked label "

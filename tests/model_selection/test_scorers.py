@@ -426,7 +426,27 @@ def test_scorer_needs_target_rows_in_fold(scorer, task):
     X, y, sd, y_masked, pipe = task
     source = sd > 0
     with pytest.raises(ValueError, match="validation fold has no target rows.*KFold"):
+        scorer(pipe, X[source], y[source], sample_domain=sd[source])
+    # every row labeled, no sample_domain: the message says what the scorer needs
+    with pytest.raises(ValueError, match=r"without target labels: it needs .*unlabeled target "
+                                         r"rows .*all \d+ rows carry a label"):
         scorer(pipe, X[source], y[source])
+
+
+def test_search_score_on_labeled_target_rows_says_what_the_scorer_needs(task):
+    # GridSearchCV.score(X_target, y_target) calls the search's scorer on labeled rows only
+    X, y, sd, y_masked, pipe = task
+    target = sd < 0
+    search = GridSearchCV(pipe, {"sourceonly__estimator__C": [0.1, 1.0]}, cv=2,
+                          scoring=ImportanceWeightedScorer(random_state=0)).fit(X, y_masked)
+    with pytest.raises(ValueError, match=r"ImportanceWeightedScorer estimates target "
+                                         r"performance without target labels: it needs "
+                                         r"labeled source rows and unlabeled target rows.*"
+                                         r"best_estimator_.score\(X_target, y_target\)"):
+        search.score(X[target], y[target])
+    # the fixes it names work
+    assert 0 <= search.best_estimator_.score(X[target], y[target]) <= 1
+    assert 0 <= TargetScorer("accuracy")(search.best_estimator_, X[target], y[target]) <= 1
 
 
 def test_bad_scorer_parameters(task):
