@@ -341,8 +341,8 @@ class ImportanceWeightedScorer(_TransferScorer):
 
     Sign convention: the metric as given, greater is better (accuracy for classifiers and R^2
     for regressors by default; a loss with ``greater_is_better=False`` is negated).
-    Cost: one density-ratio fit on the fold's rows (by default 6 fits of a logistic
-    regression) plus one prediction on its source rows. The fit is done once per fold and
+    Cost: one density-ratio fit on the fold's rows (by default 5 cross-fitted logistic
+    regressions) plus one prediction on its source rows. The fit is done once per fold and
     reused by every candidate of a grid that presents the same rows to the last step (keyed
     by a digest of those rows, ``weight_function`` and ``random_state``), so a grid over the
     final estimator's parameters pays for it once per fold, not once per candidate.
