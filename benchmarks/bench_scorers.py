@@ -21,12 +21,14 @@ Tasks: the 12 Office-Caltech SURF tasks (A, C, D, W; standard L1 + per-domain z-
 synthetic shifts (``make_domain_shift``: "subspace" and "covariate", 3 seeds each).
 
 Run ``python benchmarks/bench_scorers.py`` (tens of minutes on 2 cores; ``--quick`` runs 3
-Office tasks, 1 seed and a 2-point grid). ``--csv FILE`` writes one row per (task, pipeline,
-grid point) with every scorer value, which ``docs/user_guide/plot_scorers.py`` plots; ``--rst
-FILE`` writes the summary as the table of the user guide; ``--from-csv A.csv B.csv`` summarizes
-earlier runs without running again. BLAS runs single-threaded by default (``--blas-threads``):
-on a shared machine more threads only contend. The data are read from ``$SKT_DATA_HOME``
-(default: ``../shared/data`` beside the checkout) and never downloaded.
+Office tasks, 1 seed and a 2-point grid). ``--cost`` prints only what a grid scored with IWCV
+costs against the same grid scored with accuracy (a minute or two). ``--csv FILE`` writes one
+row per (task, pipeline, grid point) with every scorer value, which
+``docs/user_guide/plot_scorers.py`` plots; ``--rst FILE`` writes the summary as the table of
+the user guide; ``--from-csv A.csv B.csv`` summarizes earlier runs without running again. BLAS
+runs single-threaded by default (``--blas-threads``): on a shared machine more threads only
+contend. The data are read from ``$SKT_DATA_HOME`` (default: ``../shared/data`` beside the
+checkout) and never downloaded.
 """
 
 import argparse
@@ -228,6 +230,67 @@ def rst_table(suites):
     return "\n".join(lines) + "\n"
 
 
+def _grid_seconds(pipe, grid, X, y, scoring, repeats):
+    """Best wall time of ``GridSearchCV(pipe, grid, cv=3).fit`` over ``repeats`` runs."""
+    from sklearn.model_selection import GridSearchCV
+
+    best = np.inf
+    for _ in range(repeats):
+        scorer = clone(scoring) if hasattr(scoring, "get_params") else scoring
+        if hasattr(scoring, "_cache_weights"):
+            scorer._cache_weights = scoring._cache_weights
+        cv = StratifiedKFold(3, shuffle=True, random_state=0)
+        start = time.perf_counter()
+        GridSearchCV(pipe, grid, cv=cv, scoring=scorer, refit=False).fit(X, y)
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+def cost_table(quick):
+    """Seconds of one grid search scored with IWCV against the same grid scored with accuracy.
+
+    The grid is over the final classifier's C (6 values, 3 folds): every candidate shows the
+    same rows to the last step, so IWCV's density ratio is fitted once per fold (3 fits, not
+    18). "IWCV, refit per candidate" is the same scorer with its cache off (what it cost
+    before). Accuracy on labels with masked target rows scores source rows: it is the cost
+    floor here, not a model-selection method.
+    """
+    tasks = []
+    try:
+        X, y, sd = skt.datasets.load_office_caltech(
+            source="caltech", target="amazon", data_home=data_home(), download_if_missing=False
+        )
+        tasks.append(("Office C->A (800 SURF)", X, y, sd))
+    except (OSError, ValueError) as exc:
+        print(f"(Office-Caltech not available: {exc})")
+    X, y, sd = skt.datasets.make_domain_shift(
+        "covariate", n_samples_source=1000, n_samples_target=1000, n_features=20, n_classes=3,
+        random_state=0,
+    )
+    tasks.append(("synthetic covariate (20 features)", X, y, sd))
+    Cs = [0.001, 0.01, 0.1, 1.0, 10.0, 100.0]
+    iwcv = ImportanceWeightedScorer(random_state=0)
+    uncached = ImportanceWeightedScorer(random_state=0)
+    uncached._cache_weights = False
+    scorings = [("accuracy", "accuracy"), ("IWCV (once per fold)", iwcv),
+                ("IWCV, refit per candidate", uncached)]
+    print("\n== cost of a 6-point grid over C (3 folds), seconds (best of "
+          f"{1 if quick else 3}; wall time on a shared machine) and ratio to accuracy")
+    print(f"{'task / pipeline':<46}" + "".join(f"{name:>28}" for name, _ in scorings))
+    for task, X, y, sd in tasks:
+        y_masked = skt.mask_target_labels(y, sd)
+        pipes = {
+            "LR": (make_pipeline(skt.SourceOnly(classifier(1.0))), "sourceonly__estimator__C"),
+            "CORAL + LR": (make_pipeline(skt.CORAL(), skt.SourceOnly(classifier(1.0))),
+                           "sourceonly__estimator__C"),
+        }
+        for pname, (pipe, param) in pipes.items():
+            times = [_grid_seconds(pipe, {param: Cs}, X, y_masked, scoring, 1 if quick else 3)
+                     for _, scoring in scorings]
+            cells = [f"{t:8.2f} s ({t / times[0]:4.2f}x)" for t in times]
+            print(f"{task + ' / ' + pname:<46}" + "".join(f"{c:>28}" for c in cells))
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="3 Office tasks, small grids")
@@ -241,6 +304,11 @@ def main():
     )
     parser.add_argument("--n-jobs", type=int, default=1, help="joblib workers over grid points")
     parser.add_argument("--no-office", action="store_true", help="synthetic tasks only")
+    parser.add_argument(
+        "--cost",
+        action="store_true",
+        help="only print the cost of a grid scored with IWCV against accuracy",
+    )
     parser.add_argument(
         "--methods",
         default="CORAL,SA,KMM",
@@ -271,6 +339,9 @@ def from_csv(paths):
 
 def run(args):
     start = time.perf_counter()
+    if args.cost:
+        cost_table(args.quick)
+        return
     if args.from_csv:
         rows = from_csv(args.from_csv)
         suites = {"Office-Caltech10": "Office-Caltech10 SURF", "synthetic": "synthetic shifts"}

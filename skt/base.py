@@ -15,6 +15,8 @@ turned metadata routing on; with routing off, ``step__sample_domain=`` works as 
 parameter. Nothing here changes scikit-learn's global configuration.
 """
 
+import warnings
+
 import numpy as np
 from sklearn.base import (
     BaseEstimator,
@@ -267,7 +269,10 @@ class BaseTransferEstimator(_DocLinkMixin, MetaEstimatorMixin, BaseEstimator):
         """Accuracy (classifier) or R^2 (regressor) on the labeled target rows.
 
         Rows with a masked label carry no label and are left out. When ``sample_domain`` is
-        given, only rows with a negative id (target rows) are scored.
+        given, only rows with a negative id (target rows) are scored. Without it, rows with a
+        masked label among labeled ones mean that the labeled rows are source rows: the score
+        then measures the source rows, and a UserWarning says so (and names the fix: a
+        domain-adaptation scorer, or target labels with ``sample_domain``).
 
         Parameters
         ----------
@@ -296,6 +301,8 @@ class BaseTransferEstimator(_DocLinkMixin, MetaEstimatorMixin, BaseEstimator):
             )
         is_classifier = self._inner_estimator_type() == "classifier"
         rows = ~_masked_rows(y) if is_classifier or y.dtype.kind == "f" else np.ones(len(y), bool)
+        if sample_domain is None and not rows.all() and rows.any():
+            _warn_source_score(type(self).__name__, int((~rows).sum()), len(rows))
         if sample_domain is not None:
             rows &= _check_sample_domain(sample_domain, X.shape[0]) < 0
         if not rows.any():
@@ -308,6 +315,22 @@ class BaseTransferEstimator(_DocLinkMixin, MetaEstimatorMixin, BaseEstimator):
         y_pred = self.predict(_safe_indexing(X_given, rows))
         metric = accuracy_score if is_classifier else r2_score
         return metric(y[rows], y_pred, sample_weight=sample_weight)
+
+
+def _warn_source_score(who, n_masked, n_rows):
+    """The warning of ``score`` on rows whose labels are masked (see its docstring)."""
+    warnings.warn(
+        f"{who}.score: {n_masked} of {n_rows} rows have a masked label (-1 or NaN) and are left "
+        "out, so the score is measured on the labeled rows only, which are SOURCE rows: it is "
+        "not the accuracy on the target domain. This happens with cross_validate or "
+        "GridSearchCV on labels with masked target rows and the default scoring. To estimate "
+        "target accuracy without target labels, pass scoring= a domain-adaptation scorer "
+        "(skt.model_selection.ImportanceWeightedScorer, ...); with true target labels, pass "
+        "them in y with sample_domain (groups=sample_domain and a domain-aware splitter such "
+        "as skt.model_selection.SourceTargetShuffleSplit).",
+        UserWarning,
+        stacklevel=3,
+    )
 
 
 def _estimator_has(attr):

@@ -2,6 +2,7 @@
 
 import subprocess
 import sys
+import warnings
 
 import numpy as np
 import pytest
@@ -116,8 +117,30 @@ def test_regression_baseline_with_nan_mask():
     model = skt.SourceOnly(Ridge()).fit(X, y_train)
     assert not hasattr(model, "classes_")
     assert np.isfinite(model.score(X[sd < 0], y[sd < 0]))
-    # NaN-masked rows are left out of the score
-    assert model.score(X, y_train) == pytest.approx(model.score(X[sd > 0], y[sd > 0]))
+    # NaN-masked rows are left out of the score, which then measures the source rows: a warning
+    with pytest.warns(UserWarning, match="which are SOURCE rows"):
+        score = model.score(X, y_train)
+    assert score == pytest.approx(model.score(X[sd > 0], y[sd > 0]))
+
+
+def test_cross_validate_on_masked_labels_warns_that_it_scores_source_rows(data):
+    # default scoring on labels with masked target rows: each fold's score is the source
+    # accuracy; the warning says so and names the two fixes
+    X, y, sd = data
+    y_train = skt.mask_target_labels(y, sd)
+    pipe = make_pipeline(StandardScaler(), skt.SourceOnly(LogisticRegression()))
+    with pytest.warns(UserWarning, match=r"SourceOnly.score: \d+ of \d+ rows have a masked label "
+                                         r".*not the accuracy on the target domain.*"
+                                         r"ImportanceWeightedScorer.*sample_domain"):
+        res = cross_validate(pipe, X, y_train, cv=3)
+    assert res["test_score"].shape == (3,)
+    # scored with a DA scorer, or on target rows with their labels: no warning
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        cross_validate(pipe, X, y_train, cv=3,
+                       scoring=skt.model_selection.ImportanceWeightedScorer(random_state=0))
+        pipe.fit(X, y_train).score(X[sd < 0], y[sd < 0])
+        pipe.score(X, y, sample_domain=sd)
 
 
 def test_score_only_target_rows_with_sample_domain(data):

@@ -55,8 +55,10 @@ def _mmd_factor(source, target, y=None, pseudo=None, classes=None):
 
     The first column is the marginal term ``e_i = 1/n_s`` (source rows), ``-1/n_t`` (target
     rows). With labels, one more column per class ``c``: ``1/n_s^c`` on the source rows of
-    class ``c``, ``-1/n_t^c`` on the target rows pseudo-labelled ``c``; classes without a
-    pseudo-labelled target row are left out (their mean difference is undefined). As in the
+    class ``c``, ``-1/n_t^c`` on the target rows pseudo-labelled ``c``. A class that no target
+    row is pseudo-labelled with keeps its source part (the column is ``1/n_s^c`` on its source
+    rows, 0 elsewhere), as in the authors' code (``e(isinf(e)) = 0`` zeroes only the empty
+    target part): it then pulls the embedded mean of that class towards the origin. As in the
     authors' code, the marginal term is weighted by the number of classes and ``M`` is scaled
     to unit Frobenius norm, so that ``mu`` means the same for any domain sizes.
     """
@@ -72,11 +74,13 @@ def _mmd_factor(source, target, y=None, pseudo=None, classes=None):
         for c in range(len(classes)):
             s_rows = source & (y == c)
             t_rows = y_t == c
-            if not s_rows.any() or not t_rows.any():
+            if not s_rows.any() and not t_rows.any():
                 continue
             e = np.zeros(n)
-            e[s_rows] = 1.0 / s_rows.sum()
-            e[t_rows] = -1.0 / t_rows.sum()
+            if s_rows.any():
+                e[s_rows] = 1.0 / s_rows.sum()
+            if t_rows.any():
+                e[t_rows] = -1.0 / t_rows.sum()
             columns.append(e)
     E = np.column_stack(columns)
     return E / np.sqrt(np.linalg.norm(E.T @ E))
@@ -377,9 +381,16 @@ class _BaseTransferComponents(BaseAdapter):
 
     def _limit(self, n, d):
         if self.kernel == "primal":
-            return d, f"the primal form has one component per feature ({d} features)"
+            # X' H X has rank at most n - 1: past it the components are arbitrary directions
+            # of its null space
+            return min(d, n - 1), (
+                f"the primal form has one component per feature ({d} features), and {n} "
+                f"training rows span at most {n - 1} centred directions"
+            )
         if self.n_landmarks is not None:
             m = min(self.n_landmarks, n)
+            if self.kernel_params_.kernel == "linear":
+                return min(m, n - 1, d), f"{m} landmarks, {n} training rows and {d} features"
             return min(m, n - 1), f"{m} landmarks and {n} training rows"
         if self.kernel_params_.kernel == "linear":
             return min(n - 1, d), (
@@ -395,7 +406,9 @@ class _BaseTransferComponents(BaseAdapter):
         from ..metrics._kernel_sums import kernel_matrix
 
         n, d = X.shape
-        k = check_n_components(self.n_components, *self._limit(n, d), type(self).__name__)
+        k = check_n_components(
+            self.n_components, *self._limit(n, d), type(self).__name__, clip=True
+        )
         self.n_components_ = k
         state = {"k": k}
         if self.kernel == "primal":
@@ -434,11 +447,12 @@ class _BaseTransferComponents(BaseAdapter):
         K_mm = K_nm[idx]
         Phi, T = _nystroem_features(K_nm, K_mm)
         if Phi.shape[1] < k:
-            raise ValueError(
-                f"{type(self).__name__}: n_components={k} is larger than the rank of the "
-                f"landmark kernel ({Phi.shape[1]} from {m} landmarks); use more landmarks or "
-                "fewer components."
+            k = check_n_components(
+                self.n_components or k, Phi.shape[1],
+                f"the landmark kernel has rank {Phi.shape[1]} from {m} landmarks",
+                type(self).__name__, clip=True,
             )
+            self.n_components_ = state["k"] = k
         U, S, Vt = linalg.svd(Phi, full_matrices=False, check_finite=False)
         state.update(form="landmarks", svd=(U, S, Vt), T=T)
         self.X_fit_ = landmarks
@@ -614,8 +628,11 @@ class TCA(_BaseTransferComponents):
     Parameters
     ----------
     n_components : int, default=30
-        Dimension of the embedding; at most ``n_features`` (primal form) or the number of
-        training rows minus one (kernel form), else a ValueError.
+        Dimension of the embedding. The data allow at most ``min(n_features, n - 1)``
+        (primal form and linear kernel; ``n`` training rows, whose centred covariance has rank
+        at most ``n - 1``), ``n - 1`` (other kernels) or the number of landmarks; a larger
+        value (the default 30 on data with fewer features, say) is lowered to that limit with
+        a UserWarning.
     {params}
 
     Attributes
@@ -631,9 +648,31 @@ class TCA(_BaseTransferComponents):
     -----
     Rows of several source (target) domains are pooled into one source (target). Source and
     target rows share the embedding, so ``fit_transform(X)`` equals ``fit(X).transform(X)``.
-    Each component is scaled by ``w' (K M K + mu I) w = 1`` (the constraint of the paper) and
-    oriented so that its largest training coordinate is positive. The exact kernel form keeps
-    the ``n x n`` kernel matrix (8 n^2 bytes); use ``n_landmarks`` beyond a few thousand rows.
+    Each component is oriented so that its largest training coordinate is positive.
+
+    Constraint and scale. The papers (Pan et al., Long et al.) minimise
+    ``tr(W' K L K W) + ... tr(W' W)`` subject to ``W' K H K W = I``: the embedded training rows
+    have unit (times ``n``) centred variance along every component. skt solves the same
+    generalised eigenproblem but scales each solution by ``w' (K M K + mu I) w = 1`` instead,
+    which is ``w' K H K w = lambda``: the directions are the papers', and component ``i`` of
+    skt's embedding is ``sqrt(eigenvalues_[i])`` times the papers' (divide by it to recover
+    theirs). Why: this normalisation is the one of the symmetric solver (no second pass),
+    and it ranks the components by scale as well as order, so the components that keep the
+    most variance per unit of MMD also weigh the most in a distance-based classifier
+    downstream, and near-degenerate trailing components are small instead of blown up to unit
+    variance.
+
+    ``mu`` against the papers' ``mu``. skt's objective is ``tr(W' K M K W) + mu tr(W' W)``
+    with ``M = L / ||L||_F``, ``L`` Pan et al.'s MMD matrix (``1/n_s^2``, ``-1/(n_s n_t)``,
+    ``1/n_t^2``; ``||L||_F = 1/n_s + 1/n_t``), as in the authors' MATLAB code of JDA/TCA
+    (``lambda`` there). Pan et al. (2011) and skada's ``TransferComponentAnalysis`` put their
+    ``mu`` on the MMD term instead, ``tr(W' W) + mu_pan tr(W' K L K W)``; the two give the
+    same components when ``mu = n_s n_t / ((n_s + n_t) mu_pan)``. A value copied from the
+    paper or from skada must be mapped so: ``mu_pan = 1`` with 500 rows per domain is
+    ``mu = 250``, and larger ``mu_pan`` (harder MMD reduction) is smaller ``mu``.
+
+    The exact kernel form keeps the ``n x n`` kernel matrix (8 n^2 bytes); use
+    ``n_landmarks`` beyond a few thousand rows.
 
     References
     ----------
@@ -702,8 +741,11 @@ class JDA(_BaseTransferComponents):
     Parameters
     ----------
     n_components : int, default=30
-        Dimension of the embedding; at most ``n_features`` (primal form) or the number of
-        training rows minus one (kernel form), else a ValueError.
+        Dimension of the embedding. The data allow at most ``min(n_features, n - 1)``
+        (primal form and linear kernel; ``n`` training rows, whose centred covariance has rank
+        at most ``n - 1``), ``n - 1`` (other kernels) or the number of landmarks; a larger
+        value (the default 30 on data with fewer features, say) is lowered to that limit with
+        a UserWarning.
     {params}
     estimator : classifier, default=None
         Produces the target pseudo-labels; cloned and refitted at each iteration on the

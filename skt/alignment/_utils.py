@@ -1,6 +1,7 @@
 """Helpers shared by the alignment adapters (private)."""
 
 import numbers
+import warnings
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
@@ -36,16 +37,25 @@ def check_int(value, name, minimum=1):
     return int(value)
 
 
-def check_n_components(n_components, limit, why, caller):
+def check_n_components(n_components, limit, why, caller, *, clip=False):
     """Resolve ``n_components`` (None means ``limit``) and reject values above ``limit``.
 
     ``why`` explains the limit in the error message (e.g. "the smaller domain has 5 rows").
+    With ``clip=True`` a value above ``limit`` is lowered to it with a UserWarning instead.
     """
-    if n_components is None:
+    if n_components is None or (clip and limit < 1):
         if limit < 1:
             raise ValueError(f"{caller}: the data allow no component: {why}.")
         return limit
     n = check_int(n_components, "n_components", 1)
+    if n > limit and clip:
+        warnings.warn(
+            f"{caller}: n_components={n} is larger than the data allow; using {limit} "
+            f"components ({why}). Pass n_components <= {limit} to silence this warning.",
+            UserWarning,
+            stacklevel=6,
+        )
+        return limit
     if n > limit:
         raise ValueError(
             f"{caller}: n_components={n} is larger than the data allow: at most {limit} "

@@ -14,6 +14,7 @@ weights fits exactly what an unweighted fit on the pooled rows would.
 
 import math
 import numbers
+import warnings
 
 import numpy as np
 from scipy.optimize import brentq
@@ -407,6 +408,20 @@ class TrAdaBoostClassifier(ClassifierMixin, _BaseTrAdaBoost):
             raise ValueError(
                 f"{type(self).__name__} needs at least 2 classes among the labeled rows (source "
                 f"and labeled target); found only the class {self.classes_[0]}."
+            )
+        target_classes = np.unique(y_tr[~is_source])
+        if len(target_classes) == 1:
+            only = target_classes[0]
+            only = only.item() if isinstance(only, np.generic) else only  # 0, not np.int64(0)
+            warnings.warn(
+                f"{type(self).__name__}: every labeled target row is of class "
+                f"{only!r}. The target error that drives boosting then sees that "
+                f"class only: a learner that predicts {only!r} everywhere makes no "
+                "target error, and the source rows of the other classes lose their weight "
+                "round after round. Label target rows of at least two classes (or use "
+                "SourceOnly when no representative target labels exist).",
+                UserWarning,
+                stacklevel=2,
             )
         base = self._base_estimator()
         rng = check_random_state(self.random_state)

@@ -12,7 +12,8 @@ whose ``transform`` accepts ``sample_domain`` is told which rows are source rows
 adapter (CORAL, ...) applies its source map to them, as it did in ``fit``.
 """
 
-from collections import namedtuple
+import hashlib
+from collections import OrderedDict, namedtuple
 
 import numpy as np
 from scipy.special import logsumexp, xlogy
@@ -63,6 +64,23 @@ def _fold(scorer, estimator, X, y, sample_domain):
         sd = np.full(n, -1, dtype=np.int64)
     source, target = sd > 0, sd < 0
     who = type(scorer).__name__
+    if scorer._needs_target and not target.any() and sample_domain is None and y is not None:
+        # every row has its label: typically GridSearchCV(...).score(X_target, y_target),
+        # which calls the search's scorer on labeled target rows
+        needs = (
+            "labeled source rows and unlabeled target rows (label masked as -1 or NaN) in "
+            "the same call" if scorer._needs_source else "unlabeled target rows (label masked "
+            "as -1 or NaN)"
+        )
+        raise ValueError(
+            f"{who} estimates target performance without target labels: it needs {needs}. "
+            f"Here all {n} rows carry a label, so they all count as source rows. This happens "
+            "with GridSearchCV(..., scoring=<this scorer>).score(X_target, y_target), which "
+            "calls the search's scorer: to measure the chosen model on labeled target rows, "
+            "use search.best_estimator_.score(X_target, y_target) or "
+            "skt.model_selection.TargetScorer(scoring)(search.best_estimator_, X_target, "
+            "y_target)."
+        )
     if scorer._needs_target and not target.any():
         raise ValueError(
             f"{who}: the validation fold has no target rows. Target rows carry a masked label "
@@ -323,8 +341,11 @@ class ImportanceWeightedScorer(_TransferScorer):
 
     Sign convention: the metric as given, greater is better (accuracy for classifiers and R^2
     for regressors by default; a loss with ``greater_is_better=False`` is negated).
-    Cost: one density-ratio fit on the fold's rows (by default 6 fits of a logistic
-    regression) plus one prediction on its source rows.
+    Cost: one density-ratio fit on the fold's rows (by default 5 cross-fitted logistic
+    regressions) plus one prediction on its source rows. The fit is done once per fold and
+    reused by every candidate of a grid that presents the same rows to the last step (keyed
+    by a digest of those rows, ``weight_function`` and ``random_state``), so a grid over the
+    final estimator's parameters pays for it once per fold, not once per candidate.
     The fold must hold labeled source rows and unlabeled target rows: use ``cv=int``, ``KFold``
     or ``StratifiedKFold`` on labels whose target rows are masked.
 
@@ -389,6 +410,50 @@ class ImportanceWeightedScorer(_TransferScorer):
         self.greater_is_better = greater_is_better
         self.random_state = random_state
 
+    #: density-ratio fits kept per scorer: a grid search scores every candidate on the same
+    #: few folds (one entry per fold of a 16-fold cv at most)
+    _CACHE_SIZE = 16
+    _cache_weights = True
+
+    def __getstate__(self):
+        state = super().__getstate__()
+        state.pop("_weight_cache", None)  # not shipped to joblib workers
+        return state
+
+    def _cached_weights(self, Z_source, Z_target):
+        """:meth:`_weights`, computed once per distinct (fold rows, weight parameters).
+
+        The weights depend only on the rows the density ratio is fitted on, as the last step
+        sees them, and on ``weight_function`` and ``random_state``: the key is a digest of
+        those rows' bytes (source and target separately, with their shapes) and the two
+        parameters themselves (compared by identity for callables and RandomState objects).
+        Candidates of a grid whose transforms give the same features (a grid over the final
+        estimator's parameters, KMM's gamma, ...) share one fit per fold; a grid over an
+        adapter's parameters changes the features, so each candidate gets its own.
+        """
+        if not self._cache_weights:
+            return self._weights(Z_source, Z_target)
+        digest = hashlib.blake2b(digest_size=20)
+        for Z in (Z_source, Z_target):
+            Z = np.ascontiguousarray(Z)
+            digest.update(repr((Z.shape, Z.dtype.str)).encode())
+            digest.update(memoryview(Z).cast("B"))
+        key = (digest.digest(), self.weight_function, self.random_state)
+        cache = self.__dict__.setdefault("_weight_cache", OrderedDict())
+        try:
+            w = cache[key]
+        except (KeyError, TypeError):  # TypeError: an unhashable weight_function
+            w = self._weights(Z_source, Z_target)
+            try:
+                cache[key] = w
+            except TypeError:
+                return w
+            while len(cache) > self._CACHE_SIZE:
+                cache.popitem(last=False)
+        else:
+            cache.move_to_end(key)
+        return w.copy()
+
     def _weights(self, Z_source, Z_target):
         if self.weight_function is None:
             classifier = _default_domain_classifier()
@@ -414,7 +479,7 @@ class ImportanceWeightedScorer(_TransferScorer):
         Z, final = _features(estimator, fold.X, fold.sample_domain)
         _check_response(self, estimator, final, self.response_method)
         Z_source, Z_target = _rows(Z, fold.source), _rows(Z, fold.target)
-        w = self._weights(_as_float_array(Z_source), _as_float_array(Z_target))
+        w = self._cached_weights(_as_float_array(Z_source), _as_float_array(Z_target))
         sd_source = fold.sample_domain[fold.source]
         response = _call(final, self.response_method, Z_source, sd_source)
         metric = _default_metric(estimator) if self.metric is None else self.metric

@@ -36,8 +36,12 @@ def _check_classifier(classifier):
     return clf
 
 
-def _discriminative(Xs, Xt, *, classifier, clip, cv, random_state):
-    """Validated weights: ``(weights, fitted_classifier)``."""
+def _discriminative(Xs, Xt, *, classifier, clip, cv, random_state, refit=True):
+    """Validated weights: ``(weights, fitted_classifier)``.
+
+    With cross-fitting (``cv``), the weights come from the fold classifiers alone; the
+    classifier fitted on all rows is only returned, and ``refit=False`` skips it (None).
+    """
     clf = _check_classifier(classifier)
     if clip is not None:
         clip = check_real(clip, "clip", low=0.0, low_open=True)
@@ -58,7 +62,8 @@ def _discriminative(Xs, Xt, *, classifier, clip, cv, random_state):
         rng = check_random_state(random_state)
         folds = StratifiedKFold(cv, shuffle=True, random_state=rng.randint(2**31 - 1))
         proba = cross_val_predict(clone(clf), X, d, cv=folds, method="predict_proba")[:n_s]
-        fitted = clone(clf).fit(X, d)
+        # cross_val_predict orders the columns by the sorted labels, [0, 1]
+        fitted = clone(clf).fit(X, d) if refit else None
     classes = list(getattr(fitted, "classes_", [0, 1]))
     p_target = proba[:, classes.index(1)]
     p_source = proba[:, classes.index(0)]
@@ -155,7 +160,7 @@ def discriminative_weights(X_source, X_target, *, classifier=None, clip=None, cv
     True
     """
     Xs, Xt = check_samples(X_source, X_target)
-    return _discriminative(Xs, Xt, classifier=classifier, clip=clip, cv=cv,
+    return _discriminative(Xs, Xt, classifier=classifier, clip=clip, cv=cv, refit=False,
                            random_state=random_state)[0]
 
 

@@ -168,8 +168,17 @@ def _check_kernel_memory(n):
 
 
 def _source_kernel_matrix(Xs, params):
+    """The source kernel matrix in float32, from rows centred in float64.
+
+    The kernels are translation invariant, and centring first keeps the float32 rows exact to
+    their spread rather than to their offset: with a feature offset of 1e5, rows cast before
+    centring lose all but two or three digits of their differences (the objective then lands
+    2e-5 above cvxopt's, the weights off by 0.16 of 7).
+    """
+    Xs = np.asarray(Xs, dtype=np.float64)
     try:
-        return kernel_matrix(np.ascontiguousarray(Xs, dtype=np.float32), kernel=params)
+        centred = np.ascontiguousarray(Xs - Xs.mean(axis=0), dtype=np.float32)
+        return kernel_matrix(centred, kernel=params)
     except MemoryError as exc:
         raise _out_of_memory(Xs.shape[0]) from exc
 

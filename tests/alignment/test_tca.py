@@ -76,9 +76,26 @@ def test_mmd_matrix_has_unit_norm_and_rank_of_the_terms():
     E = _mmd_factor(source, ~source, y, pseudo, np.array([0, 1]))
     assert E.shape[1] == 3
     assert np.linalg.norm(E @ E.T) == pytest.approx(1.0)
-    # a class with no pseudo-labelled target row has no term
+    # a class with no pseudo-labelled target row keeps its source part
     E = _mmd_factor(source, ~source, y, np.zeros(7, int), np.array([0, 1]))
-    assert E.shape[1] == 2
+    assert E.shape[1] == 3
+    np.testing.assert_allclose(E @ E.T, _authors_jda_mmd(y[:5], np.zeros(7, int)), atol=1e-15)
+
+
+def _authors_jda_mmd(y_s, y_t):
+    """The MMD matrix of the authors' JDA.m, transcribed (MATLAB's -1/0 = -Inf, then zeroed)."""
+    ns, nt = len(y_s), len(y_t)
+    classes = np.unique(y_s)
+    e = np.r_[np.full(ns, 1 / ns), np.full(nt, -1 / nt)]
+    M = np.outer(e, e) * len(classes)
+    for c in classes:
+        e = np.zeros(ns + nt)
+        e[:ns][y_s == c] = 1 / np.sum(y_s == c)
+        with np.errstate(divide="ignore"):
+            e[ns:][y_t == c] = -1 / np.float64(np.sum(y_t == c))
+        e[np.isinf(e)] = 0
+        M += np.outer(e, e)
+    return M / np.linalg.norm(M, "fro")
 
 
 def test_dense_and_iterative_agree():
@@ -226,19 +243,42 @@ def test_one_row_target_domain_is_supported():
     assert Z.shape == (61, 2) and np.isfinite(Z).all()
 
 
-def test_too_many_components():
+def test_too_many_components_are_clipped_with_a_warning():
     X, sd = _domains(n_s=4, n_t=3, d=2)
-    with pytest.raises(ValueError, match=r"n_components=7 is larger than the data allow: at "
-                                         r"most 6 \(7 training rows"):
-        skt.TCA(7, kernel="rbf").fit(X, sample_domain=sd)
-    with pytest.raises(ValueError, match=r"at most 2 \(7 training rows .* the linear kernel of 2"):
+    with pytest.warns(UserWarning, match=r"n_components=7 is larger than the data allow; using "
+                                         r"6 components \(7 training rows"):
+        assert skt.TCA(7, kernel="rbf").fit(X, sample_domain=sd).n_components_ == 6
+    with pytest.warns(UserWarning, match=r"using 2 components \(7 training rows .* the linear "
+                                         r"kernel of 2"):
         skt.TCA(3, kernel="linear").fit(X, sample_domain=sd)
-    with pytest.raises(ValueError, match=r"at most 2 \(the primal form has one component per "
-                                         r"feature"):
+    with pytest.warns(UserWarning, match=r"using 2 components \(the primal form has one "
+                                         r"component per feature"):
         skt.TCA(3, kernel="primal").fit(X, sample_domain=sd)
     X, sd = _domains()
-    with pytest.raises(ValueError, match=r"at most 5 \(5 landmarks"):
+    with pytest.warns(UserWarning, match=r"using 5 components \(5 landmarks"):
+        skt.TCA(6, kernel="rbf", n_landmarks=5).fit(X, sample_domain=sd)
+    with pytest.warns(UserWarning, match=r"using 3 components \(5 landmarks, 110 training rows "
+                                         r"and 3 features"):
         skt.TCA(6, n_landmarks=5).fit(X, sample_domain=sd)
+
+
+def test_default_components_on_few_features():
+    # the default 30 components on 3 features: clipped, not a crash
+    X, sd = _domains()
+    with pytest.warns(UserWarning, match="n_components=30 is larger than the data allow; "
+                                         "using 3 components"):
+        Z = skt.TCA().fit_transform(X, sample_domain=sd)
+    assert Z.shape == (110, 3)
+
+
+def test_primal_components_stop_at_the_rank_of_the_centred_rows():
+    # d > n: X' H X has rank n - 1; components past it are arbitrary null-space directions
+    X, sd = _domains(n_s=6, n_t=5, d=20)
+    with pytest.warns(UserWarning, match=r"using 10 components .* 11 training rows span at "
+                                         r"most 10"):
+        tca = skt.TCA(15, kernel="primal").fit(X, sample_domain=sd)
+    assert tca.n_components_ == 10 and tca.coef_.shape == (20, 10)
+    assert np.all(tca.eigenvalues_ > 1e-8 * tca.eigenvalues_[0])
 
 
 @pytest.mark.parametrize(
@@ -271,3 +311,23 @@ def test_needs_both_domains():
     X, sd = _domains()
     with pytest.raises(ValueError, match="no target rows"):
         skt.TCA(2).fit(X, np.zeros(len(X), int))
+
+
+def test_documented_mapping_to_the_papers_mu_and_constraint():
+    # TCA's Notes: mu = n_s n_t / ((n_s + n_t) mu_pan) gives Pan et al.'s (and skada's)
+    # components, and dividing by sqrt(eigenvalues_) gives their scale, W' K H K W = I
+    X, sd = _domains(n_s=40, n_t=30)
+    n_s, n_t, n = 40, 30, 70
+    mu_pan = 0.5
+    tca = skt.TCA(3, kernel="rbf", gamma=0.3, mu=n_s * n_t / ((n_s + n_t) * mu_pan))
+    Z = tca.fit_transform(X, sample_domain=sd) / np.sqrt(tca.eigenvalues_)
+    K = rbf_kernel(X, gamma=0.3)
+    e = np.r_[np.full(n_s, 1 / n_s), np.full(n_t, -1 / n_t)]
+    H = np.eye(n) - 1 / n
+    # Pan et al. (2011): leading eigenvectors of (I + mu_pan K L K)^-1 K H K, W' K H K W = I
+    w, W = linalg.eigh(K @ H @ K, np.eye(n) + mu_pan * K @ np.outer(e, e) @ K)
+    W = W[:, ::-1][:, :3]
+    W /= np.sqrt(np.diag(W.T @ K @ H @ K @ W))
+    Z_pan = K @ W
+    np.testing.assert_allclose(Z.T @ H @ Z, np.eye(3), atol=1e-8)
+    np.testing.assert_allclose(np.abs(Z.T @ H @ Z_pan), np.eye(3), atol=1e-6)

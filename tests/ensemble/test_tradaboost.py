@@ -597,6 +597,7 @@ def test_metadata_routing_passes_sample_domain_once():
     target_weight=st.sampled_from([None, 0.1, 0.5, 0.9]),
     dynamic=st.booleans(),
 )
+@pytest.mark.filterwarnings("ignore:TrAdaBoostClassifier. every labeled target row")
 def test_classifier_weights_stay_a_distribution(data, n_labeled, target_weight, dynamic):
     X, y, sd = data
     y_train = y.copy()
@@ -783,3 +784,21 @@ def test_regressors_fit_targets_of_extreme_scale(make):
     np.testing.assert_allclose(predictions, reference.predict(X[sd < 0]) * 1e300, rtol=1e-12)
     staged = list(model.staged_predict(X[sd < 0]))
     np.testing.assert_array_equal(staged[-1], predictions)
+
+
+def test_labeled_target_rows_of_one_class_warn():
+    X, y_train, y, sd, test = few_target_labels(n_labeled=30)
+    target = sd < 0
+    labeled = target & (y_train != -1)
+    y_one = y_train.copy()
+    y_one[labeled & (y_train != 0)] = -1  # keep only the labeled target rows of class 0
+    with pytest.warns(UserWarning, match=r"every labeled target row is of class 0\. The "
+                                         r"target error .* sees that class only"):
+        skt.TrAdaBoostClassifier(TREE, n_estimators=3, random_state=0).fit(
+            X, y_one, sample_domain=sd
+        )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        skt.TrAdaBoostClassifier(TREE, n_estimators=3, random_state=0).fit(
+            X, y_train, sample_domain=sd
+        )

@@ -426,7 +426,27 @@ def test_scorer_needs_target_rows_in_fold(scorer, task):
     X, y, sd, y_masked, pipe = task
     source = sd > 0
     with pytest.raises(ValueError, match="validation fold has no target rows.*KFold"):
+        scorer(pipe, X[source], y[source], sample_domain=sd[source])
+    # every row labeled, no sample_domain: the message says what the scorer needs
+    with pytest.raises(ValueError, match=r"without target labels: it needs .*unlabeled target "
+                                         r"rows .*all \d+ rows carry a label"):
         scorer(pipe, X[source], y[source])
+
+
+def test_search_score_on_labeled_target_rows_says_what_the_scorer_needs(task):
+    # GridSearchCV.score(X_target, y_target) calls the search's scorer on labeled rows only
+    X, y, sd, y_masked, pipe = task
+    target = sd < 0
+    search = GridSearchCV(pipe, {"sourceonly__estimator__C": [0.1, 1.0]}, cv=2,
+                          scoring=ImportanceWeightedScorer(random_state=0)).fit(X, y_masked)
+    with pytest.raises(ValueError, match=r"ImportanceWeightedScorer estimates target "
+                                         r"performance without target labels: it needs "
+                                         r"labeled source rows and unlabeled target rows.*"
+                                         r"best_estimator_.score\(X_target, y_target\)"):
+        search.score(X[target], y[target])
+    # the fixes it names work
+    assert 0 <= search.best_estimator_.score(X[target], y[target]) <= 1
+    assert 0 <= TargetScorer("accuracy")(search.best_estimator_, X[target], y[target]) <= 1
 
 
 def test_bad_scorer_parameters(task):
@@ -471,3 +491,43 @@ def test_importance_weighted_with_a_weight_function_of_skt_reweight():
     expected = accuracy_score(y[source], model.predict(X[source]), sample_weight=w)
     scorer = ImportanceWeightedScorer(weight_function=weights)
     assert scorer(model, X, y_masked) == pytest.approx(expected)
+
+
+def test_importance_weights_are_fitted_once_per_fold_of_a_grid(task):
+    X, y, sd, y_masked, pipe = task
+    weights = RecordingWeights()
+    scorer = ImportanceWeightedScorer(weight_function=weights)
+    cv = KFold(3, shuffle=True, random_state=0)
+    # a grid over the final estimator: every candidate shows the same rows to the last step
+    grid = {"sourceonly__estimator__C": [0.01, 0.1, 1.0, 10.0]}
+    search = GridSearchCV(pipe, grid, cv=cv, scoring=scorer, refit=False).fit(X, y_masked)
+    assert len(weights.calls) == 3
+    # the cached weights give the scores of a fresh fit for each candidate
+    fresh = ImportanceWeightedScorer(weight_function=RecordingWeights())
+    fresh._cache_weights = False
+    again = GridSearchCV(pipe, grid, cv=cv, scoring=fresh, refit=False).fit(X, y_masked)
+    np.testing.assert_array_equal(search.cv_results_["mean_test_score"],
+                                  again.cv_results_["mean_test_score"])
+    # a grid over an adapter changes the rows the weights see: one fit per candidate and fold
+    # (the candidate scale=1.0 is the pipeline above: its 3 folds are in the cache already)
+    weights.calls.clear()
+    GridSearchCV(pipe, {"meanshift__scale": [0.0, 0.5, 1.0]}, cv=cv, scoring=scorer,
+                 refit=False).fit(X, y_masked)
+    assert len(weights.calls) == 6
+
+
+def test_cached_weights_follow_the_weight_parameters(task):
+    X, y, sd, y_masked, pipe = task
+    a, b = RecordingWeights(), RecordingWeights()
+    scorer = ImportanceWeightedScorer(weight_function=a)
+    scorer(pipe, X, y_masked)
+    scorer(pipe, X, y_masked)
+    assert len(a.calls) == 1
+    scorer.set_params(weight_function=b)
+    scorer(pipe, X, y_masked)
+    assert len(b.calls) == 1
+    # a clone starts empty, and pickling leaves the cache behind
+    import pickle
+
+    assert "_weight_cache" not in clone(scorer).__dict__
+    assert "_weight_cache" not in pickle.loads(pickle.dumps(scorer)).__dict__

@@ -247,3 +247,24 @@ def test_factored_solver_warns_with_the_gap_when_it_stops_early():
         sol = solve_factored(Phi, kappa, B=1000.0, lower=n * (1 - eps), upper=n * (1 + eps),
                              tol=1e-9, max_iter=3)
     assert not sol.converged
+
+
+def test_kmm_weights_with_a_large_feature_offset_match_cvxopt():
+    # the source rows are centred in float64 before the float32 kernel matrix: an offset of
+    # 1e5 (rows exact to 1e-2 in float32) changes neither the optimum nor the weights
+    from scipy.spatial.distance import cdist
+
+    from skt.reweight import kmm_weights
+
+    rng = np.random.RandomState(0)
+    n_s, n_t, gamma, reg = 150, 100, 0.2, 1.0
+    Xs = rng.randn(n_s, 3)
+    Xt = 0.6 * rng.randn(n_t, 3) + 0.8
+    K = np.exp(-gamma * cdist(Xs, Xs, "sqeuclidean")) + reg * np.eye(n_s)
+    kappa = n_s / n_t * np.exp(-gamma * cdist(Xs, Xt, "sqeuclidean")).sum(axis=1)
+    eps = (np.sqrt(n_s) - 1) / np.sqrt(n_s)
+    ref = cvxopt_qp(K, kappa, 1000.0, n_s * (1 - eps), n_s * (1 + eps))
+    w = kmm_weights(Xs + 1e5, Xt + 1e5, gamma=gamma, reg=reg)
+    f_ref = objective(K, kappa, ref)
+    assert objective(K, kappa, w) - f_ref <= 1e-9 * abs(f_ref)
+    np.testing.assert_allclose(w, ref, atol=1e-3 * ref.max())
