@@ -158,7 +158,7 @@ class OTMapping(BaseAdapter):
             return ot.da.SinkhornTransport(reg_e=reg_e, norm=self.norm, max_iter=10_000)
         reg_cl = check_real(self.reg_cl, "reg_cl", minimum=0.0)
         return getattr(ot.da, name)(
-            reg_e=reg_e, reg_cl=reg_cl, norm=self.norm, max_iter=max_iter
+            reg_e=reg_e, reg_cl=reg_cl, norm=self.norm, max_iter=max_iter, max_inner_iter=1000
         )
 
     def _fit(self, domains):
