@@ -25,6 +25,11 @@ _PUBLIC = {
     "TCA": ".alignment",
     "JDA": ".alignment",
     "FeatureAugmentation": ".alignment",
+    "OTMapping": ".alignment",
+    "LinearOTMapping": ".alignment",
+    "JDOTClassifier": ".joint",
+    "JDOTRegressor": ".joint",
+    "OTLabelPropagation": ".joint",
     "TrAdaBoostClassifier": ".ensemble",
     "TrAdaBoostRegressor": ".ensemble",
     "TwoStageTrAdaBoostRegressor": ".ensemble",
@@ -35,7 +40,7 @@ _PUBLIC = {
     "NearestNeighborsReweighting": ".reweight",
 }
 _SUBPACKAGES = [
-    "alignment", "base", "datasets", "ensemble", "metrics", "model_selection", "reweight",
+    "alignment", "base", "datasets", "ensemble", "joint", "metrics", "model_selection", "reweight",
 ]
 
 __all__ = sorted(_PUBLIC) + sorted(_SUBPACKAGES)

@@ -150,6 +150,13 @@ CHECKED_ESTIMATORS = [
     WithDomains(skt.ULSIF(Ridge(), random_state=0)),
     WithDomains(skt.DiscriminativeReweighting(LogisticRegression(), clip=100.0)),
     WithDomains(skt.NearestNeighborsReweighting(Ridge())),
+    # optimal transport (issue 19): the plan needs source and target rows
+    WithDomains(skt.OTMapping()),
+    WithDomains(skt.OTMapping("sinkhorn", reg_e=0.1)),
+    WithDomains(skt.LinearOTMapping()),
+    WithDomains(skt.JDOTClassifier(max_iter=2)),
+    WithDomains(skt.JDOTRegressor(max_iter=2)),
+    WithDomains(skt.OTLabelPropagation()),
 ]
 
 #: Estimators that learn without target labels: changing target labels in the training rows
@@ -170,6 +177,12 @@ UNSUPERVISED_ESTIMATORS = [
     skt.ULSIF(Ridge(), random_state=0),
     skt.DiscriminativeReweighting(LogisticRegression(), cv=3, random_state=0),
     skt.NearestNeighborsReweighting(LogisticRegression(), n_neighbors=3),
+    # optimal transport (issue 19): class-regularised plans read source labels only
+    skt.OTMapping(),
+    skt.OTMapping("l1l2", reg_e=0.1),
+    skt.LinearOTMapping(),
+    skt.JDOTClassifier(max_iter=3),
+    skt.OTLabelPropagation(),
 ]
 
 _MINUS_ONE = (
@@ -209,7 +222,9 @@ EXPECTED_FAILURES = {
             "check_transformer_data_not_an_array": _ADAPTS_SOURCE,
             "check_fit2d_1sample": _ONE_ROW,
         }
-        for name in ("CORAL", "SubspaceAlignment", "FeatureAugmentation")
+        for name in (
+            "CORAL", "SubspaceAlignment", "FeatureAugmentation", "OTMapping", "LinearOTMapping"
+        )
     },
     "WithDomains(TCA)": {"check_fit2d_1sample": _ONE_ROW},
     "WithDomains(JDA)": {"check_fit2d_1sample": _ONE_ROW},
@@ -232,6 +247,15 @@ EXPECTED_FAILURES = {
         for name in ("KMM", "KLIEP", "DiscriminativeReweighting")
     },
     "WithDomains(ULSIF)": {"check_fit2d_1sample": _ONE_ROW},
+    # optimal transport (issue 19)
+    **{
+        f"WithDomains({name})": {
+            "check_classifiers_classes": _MINUS_ONE,
+            "check_fit2d_1sample": _ONE_ROW,
+        }
+        for name in ("JDOTClassifier", "OTLabelPropagation")
+    },
+    "WithDomains(JDOTRegressor)": {"check_fit2d_1sample": _ONE_ROW},
     "WithDomains(NearestNeighborsReweighting)": {"check_fit2d_1sample": _ONE_ROW},
 }
 

@@ -8,11 +8,22 @@
 - :class:`TCA` -- a kernel embedding that shrinks the MMD between domains.
 - :class:`JDA` -- TCA plus class-conditional MMD with target pseudo-labels.
 - :class:`FeatureAugmentation` -- "frustratingly easy" augmentation ``[x, x, 0]`` / ``[x, 0, x]``.
+- :class:`OTMapping` -- carry the source rows onto the target by an optimal-transport plan (POT).
+- :class:`LinearOTMapping` -- the closed-form Gaussian optimal-transport map (POT).
 """
 
 from ._augment import FeatureAugmentation
 from ._coral import CORAL
+from ._ot import LinearOTMapping, OTMapping
 from ._subspace import SubspaceAlignment
 from ._tca import JDA, TCA
 
-__all__ = ["CORAL", "FeatureAugmentation", "JDA", "SubspaceAlignment", "TCA"]
+__all__ = [
+    "CORAL",
+    "FeatureAugmentation",
+    "JDA",
+    "LinearOTMapping",
+    "OTMapping",
+    "SubspaceAlignment",
+    "TCA",
+]

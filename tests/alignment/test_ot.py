@@ -1,0 +1,166 @@
+"""Optimal-transport mappings: barycentric images, out-of-sample maps, the Gaussian map."""
+
+import sys
+
+import numpy as np
+import pytest
+import scipy.linalg
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import skt
+
+pytest.importorskip("ot", reason="POT is the optional extra skt[ot]; the test extra installs it")
+
+METHODS = ["emd", "sinkhorn", "lpl1", "l1l2", "laplace"]
+
+
+def _data(n_s=40, n_t=30, d=3, seed=0, shift=3.0):
+    rng = np.random.RandomState(seed)
+    Xs = rng.randn(n_s, d)
+    Xt = rng.randn(n_t, d) * 0.5 + shift
+    ys = (Xs[:, 0] > 0).astype(int)
+    X = np.vstack([Xs, Xt])
+    y = np.r_[ys, -np.ones(n_t, int)]
+    sample_domain = np.r_[np.ones(n_s, int), -np.ones(n_t, int)]
+    return X, y, sample_domain
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_mapped_source_mean_is_target_mean(method):
+    # any plan with uniform marginals sends the source mean onto the target mean
+    X, y, sd = _data()
+    Z = skt.OTMapping(method, reg_e=0.1).fit_transform(X, y, sample_domain=sd)
+    # the class-regularised solvers stop their inner Sinkhorn loops at a tolerance
+    atol = 1e-4 if method in ("lpl1", "l1l2") else 1e-6
+    np.testing.assert_allclose(Z[sd > 0].mean(axis=0), X[sd < 0].mean(axis=0), atol=atol)
+    np.testing.assert_array_equal(Z[sd < 0], X[sd < 0])
+
+
+def test_exact_plan_with_equal_sizes_is_a_permutation():
+    X, y, sd = _data(n_s=25, n_t=25)
+    Z = skt.OTMapping("emd").fit_transform(X, y, sample_domain=sd)
+    mapped, target = Z[sd > 0], X[sd < 0]
+    order = np.lexsort(mapped.T), np.lexsort(target.T)
+    np.testing.assert_allclose(mapped[order[0]], target[order[1]], atol=1e-12)
+
+
+def test_transform_of_training_source_rows_equals_fit_transform():
+    X, y, sd = _data()
+    model = skt.OTMapping("sinkhorn", reg_e=0.05)
+    Z = model.fit_transform(X, y, sample_domain=sd)
+    np.testing.assert_allclose(model.transform(X, sample_domain=sd), Z)
+
+
+def test_new_source_rows_move_with_their_nearest_training_row():
+    X, y, sd = _data()
+    model = skt.OTMapping().fit(X, y, sample_domain=sd)
+    Z = model.fit_transform(X, y, sample_domain=sd)
+    Xs = X[sd > 0]
+    new = Xs[:5] + 1e-3
+    out = model.transform(new, sample_domain=np.ones(5, int))
+    np.testing.assert_allclose(out, Z[:5] + 1e-3, atol=1e-12)
+
+
+def test_class_regularised_plan_sends_each_target_row_mass_of_mostly_one_class():
+    X, y, sd = _data(n_s=60, n_t=60, shift=0.0)
+    ys = y[sd > 0]
+    plain = skt.OTMapping("sinkhorn", reg_e=0.1).fit(X, y, sample_domain=sd).coupling_
+    grouped = skt.OTMapping("lpl1", reg_e=0.1, reg_cl=1.0).fit(X, y, sample_domain=sd)
+
+    def purity(G):
+        per_class = np.stack([G[ys == c].sum(axis=0) for c in np.unique(ys)])
+        return float(np.mean(per_class.max(axis=0) / per_class.sum(axis=0)))
+
+    assert purity(plain) < 0.9
+    assert purity(grouped.coupling_) > 0.99
+
+
+def test_class_regularised_plan_never_reads_target_labels():
+    X, y, sd = _data()
+    y_labeled = y.copy()
+    y_labeled[sd < 0] = np.random.RandomState(1).randint(0, 2, (sd < 0).sum())
+    a = skt.OTMapping("lpl1", reg_e=0.1).fit_transform(X, y_labeled, sample_domain=sd)
+    y_labeled[sd < 0] = 1 - y_labeled[sd < 0]
+    b = skt.OTMapping("lpl1", reg_e=0.1).fit_transform(X, y_labeled, sample_domain=sd)
+    np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("model", [skt.OTMapping("sinkhorn", reg_e=0.1), skt.LinearOTMapping()])
+def test_float32_stays_float32(model):
+    X, y, sd = _data()
+    Z = model.fit_transform(X.astype(np.float32), y, sample_domain=sd)
+    assert Z.dtype == np.float32
+
+
+def test_an_underflowing_plan_is_an_error_not_rows_mapped_to_zero():
+    X, y, sd = _data()
+    with pytest.raises(ValueError, match="without mass"):
+        skt.OTMapping("lpl1", reg_e=1e-4, norm=None).fit(X * 100, y, sample_domain=sd)
+
+
+@pytest.mark.parametrize(
+    "params, message",
+    [
+        ({"method": "exact"}, "method must be one of"),
+        ({"method": "sinkhorn", "reg_e": 0.0}, "reg_e must be a finite number > 0"),
+        ({"method": "l1l2", "reg_cl": -1.0}, "reg_cl must be a finite number >= 0"),
+        ({"norm": "l2"}, "norm must be one of"),
+        ({"method": "laplace", "max_iter": 0}, "max_iter"),
+    ],
+)
+def test_bad_parameters_name_the_argument(params, message):
+    X, y, sd = _data()
+    with pytest.raises(ValueError, match=message):
+        skt.OTMapping(**params).fit(X, y, sample_domain=sd)
+
+
+def test_class_regularised_plan_refuses_a_regression_target():
+    X, _, sd = _data()
+    y = np.r_[np.random.RandomState(0).randn((sd > 0).sum()), np.full((sd < 0).sum(), np.nan)]
+    with pytest.raises(ValueError, match="needs class labels"):
+        skt.OTMapping("lpl1").fit(X, y, sample_domain=sd)
+
+
+def test_missing_pot_names_the_extra(monkeypatch):
+    monkeypatch.setitem(sys.modules, "ot", None)
+    X, y, sd = _data()
+    with pytest.raises(ImportError, match=r"skt\[ot\]"):
+        skt.OTMapping().fit(X, y, sample_domain=sd)
+
+
+def _gaussian_map(Cs, Ct):
+    """NumPy reference: the Monge map between two centred Gaussians."""
+    rs = scipy.linalg.sqrtm(Cs).real
+    rs_inv = np.linalg.inv(rs)
+    return rs_inv @ scipy.linalg.sqrtm(rs @ Ct @ rs).real @ rs_inv
+
+
+def test_linear_map_is_the_gaussian_monge_map():
+    rng = np.random.RandomState(0)
+    Xs = rng.randn(400, 3) @ rng.randn(3, 3)
+    Xt = rng.randn(300, 3) @ rng.randn(3, 3) + 5.0
+    X = np.vstack([Xs, Xt])
+    sd = np.r_[np.ones(400, int), -np.ones(300, int)]
+    model = skt.LinearOTMapping(reg=0.0)
+    Z = model.fit_transform(X, sample_domain=sd)
+    Cs, Ct = np.cov(Xs.T, bias=True), np.cov(Xt.T, bias=True)
+    A = _gaussian_map(Cs, Ct)
+    np.testing.assert_allclose(model.A_, A, rtol=1e-6, atol=1e-8)
+    np.testing.assert_allclose(model.A_, model.A_.T, atol=1e-8)
+    assert np.linalg.eigvalsh(model.A_).min() > 0
+    np.testing.assert_allclose(np.cov(Z[:400].T, bias=True), Ct, rtol=1e-6, atol=1e-8)
+    np.testing.assert_allclose(Z[:400].mean(axis=0), Xt.mean(axis=0), atol=1e-8)
+
+
+@settings(max_examples=20, deadline=None)
+@given(
+    n_s=st.integers(3, 15), n_t=st.integers(3, 15), seed=st.integers(0, 10_000),
+    method=st.sampled_from(["emd", "sinkhorn"]),
+)
+def test_plan_has_uniform_marginals(n_s, n_t, seed, method):
+    X, y, sd = _data(n_s=n_s, n_t=n_t, seed=seed)
+    G = skt.OTMapping(method, reg_e=0.5).fit(X, y, sample_domain=sd).coupling_
+    np.testing.assert_allclose(G.sum(axis=1), np.full(n_s, 1 / n_s), atol=1e-6)
+    np.testing.assert_allclose(G.sum(axis=0), np.full(n_t, 1 / n_t), atol=1e-6)
+    assert np.all(G >= -1e-15)
