@@ -1,0 +1,55 @@
+"""What the parameter-transfer estimators share: the domains, with or without source rows."""
+
+from sklearn.utils.validation import FLOAT_DTYPES
+from sklearn_compat.utils.validation import validate_data
+
+from .._domain import check_domains
+from ..base import BaseTransferEstimator
+
+
+class BaseParameterTransfer(BaseTransferEstimator):
+    """Transfer estimator that adapts a source model with the labeled target rows.
+
+    The source model is either given (``source_model``: then ``X`` needs no source row) or
+    fitted on the source rows of ``X``. Labeled target rows, told apart by ``sample_domain``,
+    are always required.
+    """
+
+    _requires_target = True
+    _requires_labeled_target = True
+    _uses_target_labels = True
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.required = True
+        tags.input_tags.sparse = False
+        return tags
+
+    def _more_tags(self):
+        # scikit-learn < 1.6
+        return {"requires_y": True}
+
+    def _validate_fit_data(self, X, y, sample_domain):
+        X = validate_data(self, X, reset=True, dtype=FLOAT_DTYPES)
+        if y is None:
+            raise ValueError(
+                f"{type(self).__name__} requires y to be passed, but the target y is None."
+            )
+        return check_domains(
+            X,
+            y,
+            sample_domain,
+            require_source=self.source_model is None,
+            require_target=True,
+            require_labeled_target=True,
+            mask_target=False,
+            estimator_type=self._inner_estimator_type(),
+            caller=type(self).__name__,
+        )
+
+    def _check_one_source(self):
+        if self.source_model is not None and self.estimator is not None:
+            raise ValueError(
+                "give either source_model (a fitted model) or estimator (fitted on the source "
+                "rows of X), not both."
+            )
