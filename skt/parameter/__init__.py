@@ -8,9 +8,11 @@
   al., 2017) for a decision tree or a random forest fitted on the source.
 """
 
+from ._finetune import FineTuning
 from ._regular import RegularTransferClassifier, RegularTransferRegressor
 
 __all__ = [
+    "FineTuning",
     "RegularTransferClassifier",
     "RegularTransferRegressor",
 ]
