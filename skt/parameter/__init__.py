@@ -10,9 +10,13 @@
 
 from ._finetune import FineTuning
 from ._regular import RegularTransferClassifier, RegularTransferRegressor
+from ._tree import ExplicitTree, TransferTreeClassifier, TransferTreeRegressor
 
 __all__ = [
     "FineTuning",
     "RegularTransferClassifier",
     "RegularTransferRegressor",
+    "ExplicitTree",
+    "TransferTreeClassifier",
+    "TransferTreeRegressor",
 ]
