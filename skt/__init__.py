@@ -33,9 +33,15 @@ _PUBLIC = {
     "ULSIF": ".reweight",
     "DiscriminativeReweighting": ".reweight",
     "NearestNeighborsReweighting": ".reweight",
+    "RegularTransferClassifier": ".parameter",
+    "RegularTransferRegressor": ".parameter",
+    "FineTuning": ".parameter",
+    "TransferTreeClassifier": ".parameter",
+    "TransferTreeRegressor": ".parameter",
 }
 _SUBPACKAGES = [
     "alignment", "base", "datasets", "ensemble", "metrics", "model_selection", "reweight",
+    "parameter",
 ]
 
 __all__ = sorted(_PUBLIC) + sorted(_SUBPACKAGES)

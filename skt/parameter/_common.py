@@ -1,5 +1,7 @@
 """What the parameter-transfer estimators share: the domains, with or without source rows."""
 
+import numpy as np
+
 from sklearn.utils.validation import FLOAT_DTYPES
 from sklearn_compat.utils.validation import validate_data
 
@@ -53,3 +55,12 @@ class BaseParameterTransfer(BaseTransferEstimator):
                 "give either source_model (a fitted model) or estimator (fitted on the source "
                 "rows of X), not both."
             )
+
+
+def _seed_unset(estimator, rng):
+    """Give a None ``random_state`` parameter of ``estimator`` an integer drawn from ``rng``,
+    so that the source fit is repeatable under the transfer estimator's ``random_state``."""
+    params = estimator.get_params(deep=False)
+    if "random_state" in params and params["random_state"] is None:
+        estimator.set_params(random_state=rng.randint(np.iinfo(np.int32).max))
+    return estimator

@@ -16,7 +16,7 @@ from sklearn.utils.validation import check_is_fitted
 from sklearn_compat.utils import get_tags
 
 from ..base import _delegate_type_tags
-from ._common import BaseParameterTransfer
+from ._common import BaseParameterTransfer, _seed_unset
 
 __all__ = ["FineTuning"]
 
@@ -350,13 +350,6 @@ class FineTuning(BaseParameterTransfer):
         """
         X = self._validate_predict_data(X, sample_domain)
         return self.estimator_.decision_function(X)
-
-
-def _seed_unset(estimator, rng):
-    """Give a None ``random_state`` parameter an integer drawn from ``rng``."""
-    params = estimator.get_params(deep=False)
-    if "random_state" in params and params["random_state"] is None:
-        estimator.set_params(random_state=rng.randint(np.iinfo(np.int32).max))
 
 
 def _warm_start(model, X, y, n_epochs, n_stages):

@@ -19,7 +19,7 @@ from sklearn.tree import (
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
-from ._common import BaseParameterTransfer
+from ._common import BaseParameterTransfer, _seed_unset
 
 __all__ = ["TransferTreeClassifier", "TransferTreeRegressor"]
 
@@ -380,7 +380,7 @@ class _BaseTransferTree(BaseParameterTransfer):
         self.algorithm = algorithm
         self.random_state = random_state
 
-    def _source(self, domains):
+    def _source(self, domains, rng):
         self._check_one_source()
         if self.algorithm not in _ALGORITHMS:
             raise ValueError(f"algorithm must be one of {_ALGORITHMS}; got {self.algorithm!r}.")
@@ -398,12 +398,11 @@ class _BaseTransferTree(BaseParameterTransfer):
         base = self._default_estimator() if self.estimator is None else self.estimator
         if not hasattr(base, "fit"):
             raise TypeError(f"estimator must be an estimator; got {base!r}.")
-        model = clone(base).fit(domains.X_source, domains.y_source)
+        model = _seed_unset(clone(base), rng).fit(domains.X_source, domains.y_source)
         _source_trees(model, "estimator")
         return model
 
-    def _transfer(self, model, X, y, n_classes):
-        rng = check_random_state(self.random_state)
+    def _transfer(self, model, X, y, n_classes, rng):
         X32 = np.asarray(X, dtype=np.float32)
         trees = []
         rows = np.arange(X32.shape[0])
@@ -436,7 +435,8 @@ _DOC_PARAMS = """estimator : DecisionTree{kind} or RandomForest{kind} / ExtraTre
         target rows, with :class:`skt.TargetOnly` and :class:`skt.SourceOnly` as the
         other candidates.
     random_state : int, RandomState instance or None, default=None
-        Seeds the trees SER grows at the leaves (ties between equally good splits)."""
+        Seeds the source fit (when ``estimator``'s own ``random_state`` is None) and the
+        trees SER grows at the leaves (ties between equally good splits)."""
 
 _DOC_ALGORITHMS = """**SER** (structure expansion / reduction) sends the labeled target rows
     down the source tree. *Expansion*: at a leaf reached by target rows of more than one class
@@ -541,7 +541,8 @@ class TransferTreeClassifier(ClassifierMixin, _BaseTransferTree):
             The fitted estimator.
         """
         domains = self._validate_fit_data(X, y, sample_domain)
-        model = self._source(domains)
+        rng = check_random_state(self.random_state)
+        model = self._source(domains, rng)
         classes = np.asarray(model.classes_)
         if classes.ndim != 1:
             raise ValueError("TransferTreeClassifier adapts single-output classifiers only.")
@@ -554,7 +555,7 @@ class TransferTreeClassifier(ClassifierMixin, _BaseTransferTree):
             )
         lookup = {c: i for i, c in enumerate(classes.tolist())}
         encoded = np.array([lookup[v] for v in yt.tolist()], dtype=np.intp)
-        self._transfer(model, domains.X_labeled_target, encoded, len(classes))
+        self._transfer(model, domains.X_labeled_target, encoded, len(classes), rng)
         self.classes_ = classes
         return self
 
@@ -673,11 +674,12 @@ class TransferTreeRegressor(RegressorMixin, _BaseTransferTree):
             The fitted estimator.
         """
         domains = self._validate_fit_data(X, y, sample_domain)
-        model = self._source(domains)
+        rng = check_random_state(self.random_state)
+        model = self._source(domains, rng)
         if getattr(model, "n_outputs_", 1) != 1:
             raise ValueError("TransferTreeRegressor adapts single-output regressors only.")
         yt = domains.y_labeled_target.astype(np.float64)
-        self._transfer(model, domains.X_labeled_target, yt, 0)
+        self._transfer(model, domains.X_labeled_target, yt, 0, rng)
         return self
 
     def predict(self, X, *, sample_domain=None):
