@@ -1,7 +1,6 @@
 """What the parameter-transfer estimators share: the domains, with or without source rows."""
 
 import numpy as np
-
 from sklearn.utils.validation import FLOAT_DTYPES
 from sklearn_compat.utils.validation import validate_data
 

@@ -87,16 +87,21 @@ def _linear_parameters(model, n_features, index):
     return coef, intercept
 
 
-def _softmax_parameters(model, coef, intercept, classes, index):
-    """Parameters of ``model`` in the softmax (or, for two classes, logistic) form over
-    ``classes``: one row per class (one row in all for two classes)."""
-    name = "source_model" if index is None else f"source_model[{index}]"
-    model_classes = getattr(model, "classes_", None)
-    if model_classes is None:
+def _classes_of(model, index):
+    classes = getattr(model, "classes_", None)
+    if classes is None:
+        name = "source_model" if index is None else f"source_model[{index}]"
         raise ValueError(
             f"{name} ({type(model).__name__}) has no classes_: a classifier is needed."
         )
-    model_classes = np.asarray(model_classes)
+    return np.asarray(classes)
+
+
+def _check_softmax_parameters(model, coef, classes, index):
+    """Check that ``model`` has the ``classes`` and one parameter row per class (one row in
+    all for two classes: the logistic form)."""
+    name = "source_model" if index is None else f"source_model[{index}]"
+    model_classes = _classes_of(model, index)
     if len(model_classes) != len(classes) or np.any(model_classes != classes):
         raise ValueError(
             f"the source models must share their classes; {name} has {model_classes.tolist()} "
@@ -108,7 +113,6 @@ def _softmax_parameters(model, coef, intercept, classes, index):
             f"{name} has coef_ of shape {coef.shape} for {len(classes)} classes; expected "
             f"{expected} row(s)."
         )
-    return coef, intercept
 
 
 # -- losses -----------------------------------------------------------------------------------
@@ -223,15 +227,19 @@ class _BaseRegularTransfer(BaseParameterTransfer):
         fitted = clone(estimator).fit(domains.X_source, domains.y_source)
         return [fitted], False
 
-    def _prior(self, models, n_features):
-        """Weighted mean of the source parameters: ``(coef, intercept)``."""
+    def _prior(self, models, n_features, check=None):
+        """Centre of the prior: the weighted mean of the source parameters ``(coef,
+        intercept)``; ``check(model, coef, intercept, name)`` validates each model's."""
         weights = _check_source_weights(self.source_weights, len(models))
-        several = len(models) > 1
-        params = [
-            _linear_parameters(m, n_features, i if several else None)
-            for i, m in enumerate(models)
-        ]
-        return params, weights
+        coef0 = intercept0 = 0.0
+        for i, (weight, model) in enumerate(zip(weights, models, strict=True)):
+            index = i if len(models) > 1 else None
+            coef, intercept = _linear_parameters(model, n_features, index)
+            if check is not None:
+                check(model, coef, intercept, index)
+            coef0 = coef0 + weight * coef
+            intercept0 = intercept0 + weight * intercept
+        return coef0, intercept0
 
 
 # -- classifier -------------------------------------------------------------------------------
@@ -376,21 +384,15 @@ class RegularTransferClassifier(ClassifierMixin, _BaseRegularTransfer):
         lam = _check_lam(self.lam)
         domains = self._validate_fit_data(X, y, sample_domain)
         models, _ = self._source_models(domains)
-        params, weights = self._prior(models, domains.X.shape[1])
-        classes = np.asarray(models[0].classes_) if hasattr(models[0], "classes_") else None
-        if classes is None:
-            raise ValueError(
-                f"source_model ({type(models[0]).__name__}) has no classes_: a classifier is "
-                "needed."
-            )
-        several = len(models) > 1
-        params = [
-            _softmax_parameters(m, c, b, classes, i if several else None)
-            for i, (m, (c, b)) in enumerate(zip(models, params))
-        ]
-        coef0 = sum(w * c for w, (c, _) in zip(weights, params))
-        intercept0 = sum(w * b for w, (_, b) in zip(weights, params))
+        first = {}
 
+        def check(model, coef, intercept, index):
+            # the first model's classes are the model's; the others must share them
+            classes = first.setdefault("classes", _classes_of(model, index))
+            _check_softmax_parameters(model, coef, classes, index)
+
+        coef0, intercept0 = self._prior(models, domains.X.shape[1], check)
+        classes = first["classes"]
         Xt, yt = domains.X_labeled_target, domains.y_labeled_target
         unknown = ~np.isin(yt, classes)
         if unknown.any():
@@ -621,16 +623,17 @@ class RegularTransferRegressor(RegressorMixin, _BaseRegularTransfer):
         lam = _check_lam(self.lam)
         domains = self._validate_fit_data(X, y, sample_domain)
         models, _ = self._source_models(domains)
-        params, weights = self._prior(models, domains.X.shape[1])
-        for i, (coef, _) in enumerate(params):
+
+        def check(model, coef, intercept, index):
             if coef.shape[0] != 1:
-                name = "source_model" if len(params) == 1 else f"source_model[{i}]"
+                name = "source_model" if index is None else f"source_model[{index}]"
                 raise ValueError(
                     f"{name} predicts {coef.shape[0]} outputs; RegularTransferRegressor "
                     "adapts a single-output linear model."
                 )
-        coef0 = sum(w * c[0] for w, (c, _) in zip(weights, params))
-        intercept0 = float(sum(w * b[0] for w, (_, b) in zip(weights, params)))
+
+        coef0, intercept0 = self._prior(models, domains.X.shape[1], check)
+        coef0, intercept0 = coef0[0], float(intercept0[0])
         Xt = domains.X_labeled_target
         yt = domains.y_labeled_target.astype(np.float64)
         self.coef_, self.intercept_ = _ridge_towards(

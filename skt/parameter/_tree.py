@@ -422,9 +422,10 @@ class _BaseTransferTree(BaseParameterTransfer):
         return np.mean([tree.value[tree.apply(X32)] for tree in self.trees_], axis=0)
 
 
-_DOC_PARAMS = """estimator : DecisionTree{kind} or RandomForest{kind} / ExtraTrees{kind}, default=None
+_DOC_PARAMS = """estimator : DecisionTree{kind} or a forest of them, default=None
         Fitted (a clone) on the source rows when ``source_model`` is None. None means
-        ``DecisionTree{kind}()``. A forest is transferred tree by tree, every tree with all
+        ``DecisionTree{kind}()``. A forest (``RandomForest{kind}``, ``ExtraTrees{kind}``) is
+        transferred tree by tree, every tree with all
         the labeled target rows.
     source_model : fitted tree or forest, default=None
         A model already trained on the source; read, never modified. When given,
