@@ -40,13 +40,20 @@ class BaseParameterTransfer(BaseTransferEstimator):
             X,
             y,
             sample_domain,
-            require_source=self.source_model is None,
+            require_source=False,  # not with a source_model: see _check_source_rows
             require_target=True,
             require_labeled_target=True,
             mask_target=False,
             estimator_type=self._inner_estimator_type(),
             caller=type(self).__name__,
         )
+
+    def _check_source_rows(self, domains):
+        if not domains.source.any():
+            raise ValueError(
+                f"{type(self).__name__}: no source rows and no source_model: give a fitted "
+                "source_model, or source rows (positive sample_domain) to fit estimator on."
+            )
 
     def _check_one_source(self):
         if self.source_model is not None and self.estimator is not None:

@@ -265,6 +265,7 @@ class FineTuning(BaseParameterTransfer):
             source = self.source_model
             model = copy.deepcopy(self.source_model)
         else:
+            self._check_source_rows(domains)
             base = self._get_estimator()
             method = self._resolve_method(base)
             source = clone(base)

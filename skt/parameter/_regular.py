@@ -216,11 +216,7 @@ class _BaseRegularTransfer(BaseParameterTransfer):
                 "source_weights weighs several source models given as source_model; with "
                 "estimator there is a single source model. Leave source_weights=None."
             )
-        if not domains.source.any():
-            raise ValueError(
-                f"{type(self).__name__}: no source rows and no source_model: give a fitted "
-                "source_model, or source rows (positive sample_domain) to fit estimator on."
-            )
+        self._check_source_rows(domains)
         estimator = self._default_estimator() if self.estimator is None else self.estimator
         if not hasattr(estimator, "fit"):
             raise TypeError(f"estimator must be an estimator; got {estimator!r}.")

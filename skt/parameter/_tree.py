@@ -395,6 +395,7 @@ class _BaseTransferTree(BaseParameterTransfer):
                     f"({type(model).__name__}) was fitted with {n_in} features."
                 )
             return model
+        self._check_source_rows(domains)
         base = self._default_estimator() if self.estimator is None else self.estimator
         if not hasattr(base, "fit"):
             raise TypeError(f"estimator must be an estimator; got {base!r}.")
