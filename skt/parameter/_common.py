@@ -1,6 +1,7 @@
 """What the parameter-transfer estimators share: the domains, with or without source rows."""
 
 import numpy as np
+from sklearn.base import clone
 from sklearn.utils.validation import FLOAT_DTYPES
 from sklearn_compat.utils.validation import validate_data
 
@@ -14,7 +15,17 @@ class BaseParameterTransfer(BaseTransferEstimator):
     The source model is either given (``source_model``: then ``X`` needs no source row) or
     fitted on the source rows of ``X``. Labeled target rows, told apart by ``sample_domain``,
     are always required.
+
+    ``sklearn.base.clone`` (which ``GridSearchCV``, ``cross_validate`` and ``Pipeline``
+    searches call) keeps ``source_model`` as it is, the same fitted object: cloning it would
+    unfit it. It is only read, never modified.
     """
+
+    def __sklearn_clone__(self):
+        params = self.get_params(deep=False)
+        source_model = params.pop("source_model")
+        params = {name: clone(value, safe=False) for name, value in params.items()}
+        return type(self)(source_model=source_model, **params)
 
     _requires_target = True
     _requires_labeled_target = True

@@ -190,3 +190,18 @@ def test_bad_input_errors_name_the_argument():
         RegularTransferRegressor(Ridge().fit(X, np.c_[y, y])).fit(X, y * 1.0, sample_domain=TARGET)
     with pytest.raises(ValueError, match="no source rows and no source_model"):
         RegularTransferClassifier().fit(X, y, sample_domain=TARGET)
+
+
+def test_clone_keeps_the_fitted_source_model():
+    # GridSearchCV clones its estimator: the source model must stay fitted (and be shared)
+    from sklearn.base import clone
+
+    X, y = _data(2)
+    source = LogisticRegression().fit(X, y)
+    model = RegularTransferClassifier(source, lam=0.5)
+    copy = clone(model)
+    assert copy.source_model is source
+    assert copy.get_params()["lam"] == 0.5
+    grid = GridSearchCV(model, {"lam": [0.01, 1.0]}, cv=3)
+    grid.fit(X, y, sample_domain=TARGET)
+    assert grid.best_estimator_.source_model is source
