@@ -45,9 +45,8 @@ def test_gradient_boosting_adds_stages_fitted_on_the_target(data):
     assert model.estimator_.n_estimators_ == 35
     assert model.estimator_.learning_rate == 0.05
     source = model.source_estimator_
-    np.testing.assert_array_equal(
-        model.estimator_.estimators_[0, 0].tree_.threshold, source.estimators_[0, 0].tree_.threshold
-    )
+    first, first_source = model.estimator_.estimators_[0, 0], source.estimators_[0, 0]
+    np.testing.assert_array_equal(first.tree_.threshold, first_source.tree_.threshold)
     assert base.get_params()["n_estimators"] == 20  # the user's estimator is untouched
 
 

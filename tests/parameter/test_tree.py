@@ -96,8 +96,8 @@ def test_ser_expands_a_leaf_with_mixed_target_rows(Tree, Model):
 
 
 def test_ser_reduction_prunes_what_the_target_does_not_support():
-    # the source splits on x0 and x1 (xor); on the target every row is of class 0, so every leaf of the
-    # source predicts the same class there and reduction folds the tree into a single leaf
+    # the source splits on x0 and x1 (xor); on the target every row is of class 0, so every
+    # leaf of the source predicts the same class there and reduction folds the tree into a leaf
     rng = np.random.RandomState(0)
     Xs = rng.randn(200, 2)
     ys = ((Xs[:, 0] > 0) ^ (Xs[:, 1] > 0)).astype(int)
