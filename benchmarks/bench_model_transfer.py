@@ -202,24 +202,18 @@ def office(draws, n_jobs):
 # -- 2. mushroom ---------------------------------------------------------------------------
 
 
-def tree_methods(X, y, sd, y_train, test, seed, forest_size=50):
+def tree_methods(X, y, sd, y_train, test, seed, forest_size=50, full=True):
+    """Accuracy on ``test`` of the tree methods (with ``full``, also forests, pooled and
+    TrAdaBoost)."""
     tree = DecisionTreeClassifier(random_state=seed)
     forest = RandomForestClassifier(forest_size, random_state=seed, n_jobs=1)
     source = sd > 0
     source_tree = DecisionTreeClassifier(random_state=seed).fit(X[source], y[source])
-    source_forest = RandomForestClassifier(forest_size, random_state=seed).fit(
-        X[source], y[source]
-    )
     accuracy = {}
     for algorithm in ("ser", "strut"):
         model = skt.TransferTreeClassifier(source_model=source_tree, algorithm=algorithm,
                                            random_state=seed)
         accuracy[algorithm.upper()] = model.fit(X, y_train, sample_domain=sd).score(
-            X[test], y[test]
-        )
-        model = skt.TransferTreeClassifier(source_model=source_forest, algorithm=algorithm,
-                                           random_state=seed)
-        accuracy[f"{algorithm.upper()} forest"] = model.fit(X, y_train, sample_domain=sd).score(
             X[test], y[test]
         )
     candidates = [
@@ -232,6 +226,17 @@ def tree_methods(X, y, sd, y_train, test, seed, forest_size=50):
     accuracy["target only"] = skt.TargetOnly(tree).fit(X, y_train, sample_domain=sd).score(
         X[test], y[test]
     )
+    if not full:
+        return accuracy
+    source_forest = RandomForestClassifier(forest_size, random_state=seed).fit(
+        X[source], y[source]
+    )
+    for algorithm in ("ser", "strut"):
+        model = skt.TransferTreeClassifier(source_model=source_forest, algorithm=algorithm,
+                                           random_state=seed)
+        accuracy[f"{algorithm.upper()} forest"] = model.fit(X, y_train, sample_domain=sd).score(
+            X[test], y[test]
+        )
     accuracy["target-only forest"] = skt.TargetOnly(forest).fit(
         X, y_train, sample_domain=sd
     ).score(X[test], y[test])
@@ -292,7 +297,7 @@ def synthetic_draw(source_labels, n_labeled, seed):
     y_train[test] = -1
     accuracy, _ = linear_methods(X, y, sd, y_train, test, seed, n_splits=5,
                                  with_baselines=False)
-    trees = tree_methods(X, y, sd, y_train, test, seed, forest_size=20)
+    trees = tree_methods(X, y, sd, y_train, test, seed, full=False)
     accuracy.update({f"{k} (tree)": v for k, v in trees.items()
                      if k in ("SER", "STRUT", "SER/STRUT/target by CV", "target only")})
     return accuracy
