@@ -73,6 +73,7 @@ def test_given_source_model_is_copied_not_modified(data):
     assert model.estimator_.eta0 == 0.01
 
 
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 def test_mlp_warm_start_and_partial_fit(data):
     X, y, sd, y_train = data
     mlp = MLPClassifier(hidden_layer_sizes=(5,), max_iter=50, random_state=0)
