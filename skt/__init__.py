@@ -38,9 +38,15 @@ _PUBLIC = {
     "ULSIF": ".reweight",
     "DiscriminativeReweighting": ".reweight",
     "NearestNeighborsReweighting": ".reweight",
+    "RegularTransferClassifier": ".parameter",
+    "RegularTransferRegressor": ".parameter",
+    "FineTuning": ".parameter",
+    "TransferTreeClassifier": ".parameter",
+    "TransferTreeRegressor": ".parameter",
 }
 _SUBPACKAGES = [
-    "alignment", "base", "datasets", "ensemble", "joint", "metrics", "model_selection", "reweight",
+    "alignment", "base", "datasets", "ensemble", "joint", "metrics", "model_selection",
+    "parameter", "reweight",
 ]
 
 __all__ = sorted(_PUBLIC) + sorted(_SUBPACKAGES)

@@ -10,7 +10,8 @@ reason: skt's domain contract gives some inputs a meaning that the generic check
 
 import numpy as np
 from sklearn.base import BaseEstimator, MetaEstimatorMixin, clone
-from sklearn.linear_model import LogisticRegression, Ridge
+from sklearn.ensemble import GradientBoostingRegressor
+from sklearn.linear_model import LogisticRegression, Ridge, SGDClassifier
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import _num_samples, check_is_fitted
 from sklearn_compat.utils import get_tags
@@ -157,6 +158,14 @@ CHECKED_ESTIMATORS = [
     WithDomains(skt.JDOTClassifier(max_iter=2)),
     WithDomains(skt.JDOTRegressor(max_iter=2)),
     WithDomains(skt.OTLabelPropagation()),
+    # parameter-based transfer (issue 17): the source model comes from the source rows
+    WithDomains(skt.RegularTransferClassifier(lam=0.1)),
+    WithDomains(skt.RegularTransferRegressor(lam=0.1)),
+    WithDomains(skt.FineTuning(SGDClassifier(random_state=0), random_state=0)),
+    WithDomains(skt.FineTuning(GradientBoostingRegressor(n_estimators=10, random_state=0))),
+    WithDomains(skt.TransferTreeClassifier(algorithm="ser", random_state=0)),
+    WithDomains(skt.TransferTreeClassifier(algorithm="strut", random_state=0)),
+    WithDomains(skt.TransferTreeRegressor(algorithm="strut", random_state=0)),
 ]
 
 #: Estimators that learn without target labels: changing target labels in the training rows
@@ -257,6 +266,16 @@ EXPECTED_FAILURES = {
     },
     "WithDomains(JDOTRegressor)": {"check_fit2d_1sample": _ONE_ROW},
     "WithDomains(NearestNeighborsReweighting)": {"check_fit2d_1sample": _ONE_ROW},
+    # parameter-based transfer (issue 17): labeled target rows and a source model are needed
+    **{
+        f"WithDomains({name})": {
+            "check_classifiers_classes": _MINUS_ONE,
+            "check_fit2d_1sample": _ONE_ROW,
+        }
+        for name in ("RegularTransferClassifier", "FineTuning", "TransferTreeClassifier")
+    },
+    "WithDomains(RegularTransferRegressor)": {"check_fit2d_1sample": _ONE_ROW},
+    "WithDomains(TransferTreeRegressor)": {"check_fit2d_1sample": _ONE_ROW},
 }
 
 

@@ -1,0 +1,412 @@
+"""Model transfer benchmarks: regularised linear transfer, fine-tuning, SER/STRUT trees.
+
+Every table is paired over draws: each method sees the same labeled target rows in a draw, and
+the difference with the target-only model (mean and standard deviation over the draws, wins /
+ties / losses) is printed beside its accuracy.
+
+1. **Office-Caltech10 SURF**, the 12 tasks, semi-supervised: in every draw 3 labeled target rows
+   per class, the other target rows are the test rows; the source rows are sampled as in
+   Saenko et al. (2010) and Hoffman et al. (2013): 20 per class from amazon, 8 per class from
+   the other domains. Standard preprocessing of the loader (rows divided by their sum, each
+   domain z-scored). Linear models (``LogisticRegression()``, C=1): source only, target only,
+   pooled, feature augmentation + pooled, TrAdaBoost (10 rounds of the logistic regression),
+   fine-tuning of an ``SGDClassifier(loss="log_loss")`` and the regularised transfer with
+   ``lam`` in {1e-3, 1e-2, 0.1, 1} chosen by a 3-fold ``GridSearchCV`` over the labeled target
+   rows (``StratifiedTargetKFold``), and with ``lam`` or target-only chosen that way
+   ("guarded"), and at the fixed ``lam=0.1``.
+2. **UCI mushroom** split by stalk shape (Dai et al., 2007), both directions, labeled target
+   rows 1% of the source rows, the other target rows as test: SER and STRUT on a full decision
+   tree and on a 50-tree random forest against the same tree / forest fitted on the labeled
+   target rows alone, source only, pooled, TrAdaBoost (depth-3 trees, 50 rounds); and the
+   choice among SER, STRUT and target-only by cross-validation over the labeled target rows.
+3. **Synthetic sources** (as ``bench_tradaboost.py``: concept shift, 300 source and 300 target
+   rows): a relevant source, an irrelevant one (source labels redrawn at random) and an
+   adversarial one (source labels flipped), with 10 or 30 labeled target rows; the regularised
+   transfer with ``lam`` by cross-validation, guarded, and STRUT/SER chosen by
+   cross-validation, against target only.
+4. **Speed**: ``RegularTransferClassifier.fit`` (the source model given) against
+   ``LogisticRegression.fit`` on the same labeled target rows, median of interleaved repeats.
+
+ADAPT's ``RegularTransferLC`` and ``TransferTreeClassifier`` are not run: ADAPT imports
+TensorFlow, which this machine does not have.
+
+Run ``python benchmarks/bench_model_transfer.py`` (``--draws`` sets the number of draws;
+``--part`` runs one part). Data are read from ``$SKT_DATA_HOME`` and never downloaded.
+"""
+
+import argparse
+import os
+import time
+import warnings
+from pathlib import Path
+
+import numpy as np
+from joblib import Parallel, delayed
+from sklearn.ensemble import RandomForestClassifier
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.linear_model import LogisticRegression, SGDClassifier
+from sklearn.model_selection import GridSearchCV
+from sklearn.pipeline import Pipeline, make_pipeline
+from sklearn.tree import DecisionTreeClassifier
+
+import skt
+from skt.model_selection import StratifiedTargetKFold
+
+LAMS = [1e-3, 1e-2, 1e-1, 1.0]
+DOMAINS = ("amazon", "caltech", "dslr", "webcam")
+SOURCE_PER_CLASS = {"amazon": 20, "caltech": 8, "dslr": 8, "webcam": 8}
+
+
+def data_home():
+    home = os.environ.get("SKT_DATA_HOME")
+    if home:
+        return Path(home)
+    return Path(__file__).resolve().parents[1].parent / "shared" / "data"
+
+
+def _quiet():
+    warnings.filterwarnings("ignore", category=ConvergenceWarning)
+    warnings.filterwarnings("ignore", message="The least populated class")
+
+
+# -- choosing the strength of the transfer by cross-validation ---------------------------------
+
+
+def cross_validated(candidates, X, y_train, sd, seed, n_splits):
+    """``GridSearchCV`` over ``candidates`` (estimators) on the source and labeled target rows,
+    folds over the labeled target rows only; refitted on all of them."""
+    rows = (sd > 0) | (y_train != -1)
+    grid = GridSearchCV(
+        Pipeline([("model", candidates[0])]),
+        {"model": candidates},
+        cv=StratifiedTargetKFold(n_splits, shuffle=True, random_state=seed),
+    )
+    return grid.fit(X[rows], y_train[rows], groups=sd[rows], model__sample_domain=sd[rows])
+
+
+def linear_methods(X, y, sd, y_train, test, seed, n_splits, with_baselines=True):
+    """Accuracy on ``test`` of the linear methods trained with the labels of ``y_train``."""
+    lr = LogisticRegression()
+    source = sd > 0
+    source_model = LogisticRegression().fit(X[source], y[source])
+    accuracy = {}
+    regular = [skt.RegularTransferClassifier(source_model, lam=lam) for lam in LAMS]
+    # one search over lam and target-only: the guarded model is its best candidate, the model
+    # with lam by CV the best of the lam candidates (refitted on all rows)
+    guard = cross_validated(regular + [skt.TargetOnly(lr)], X, y_train, sd, seed, n_splits)
+    accuracy["regularised, guarded"] = guard.score(X[test], y[test])
+    lam = LAMS[int(np.argmax(guard.cv_results_["mean_test_score"][: len(LAMS)]))]
+    chosen = skt.RegularTransferClassifier(source_model, lam=lam)
+    accuracy["regularised, lam by CV"] = chosen.fit(X, y_train, sample_domain=sd).score(
+        X[test], y[test]
+    )
+    fixed = skt.RegularTransferClassifier(source_model, lam=0.1)
+    accuracy["regularised, lam=0.1"] = fixed.fit(X, y_train, sample_domain=sd).score(
+        X[test], y[test]
+    )
+    accuracy["target only"] = (
+        skt.TargetOnly(lr).fit(X, y_train, sample_domain=sd).score(X[test], y[test])
+    )
+    accuracy["source only"] = source_model.score(X[test], y[test])
+    if with_baselines:
+        accuracy["pooled"] = skt.Pooled(lr).fit(X, y_train, sample_domain=sd).score(
+            X[test], y[test]
+        )
+        augmented = make_pipeline(skt.FeatureAugmentation(), skt.Pooled(lr))
+        augmented.fit(X, y_train, featureaugmentation__sample_domain=sd,
+                      pooled__sample_domain=sd)
+        accuracy["feature augmentation"] = augmented.score(X[test], y[test])
+        boosted = skt.TrAdaBoostClassifier(lr, n_estimators=10, random_state=seed)
+        accuracy["TrAdaBoost"] = boosted.fit(X, y_train, sample_domain=sd).score(
+            X[test], y[test]
+        )
+        tuned = skt.FineTuning(SGDClassifier(loss="log_loss", random_state=seed),
+                               n_epochs=5, random_state=seed)
+        accuracy["fine-tuning (SGD)"] = tuned.fit(X, y_train, sample_domain=sd).score(
+            X[test], y[test]
+        )
+    return accuracy, {"lam": lam}
+
+
+ORDER = ("regularised, lam by CV", "regularised, guarded", "regularised, lam=0.1",
+         "fine-tuning (SGD)", "SER", "STRUT", "SER forest", "STRUT forest",
+         "SER/STRUT/target by CV", "TrAdaBoost", "feature augmentation", "pooled",
+         "source only", "target only", "target-only forest")
+
+
+def paired_table(accuracy, reference="target only"):
+    print(f"{'method':<26} {'acc.':>6} {'std':>6}  {'vs ' + reference + ' (paired)':>24} "
+          f"{'W/T/L':>8}")
+    ref = np.asarray(accuracy[reference])
+    for name in [k for k in ORDER if k in accuracy] + [k for k in accuracy if k not in ORDER]:
+        values = np.asarray(accuracy[name])
+        diff = values - ref
+        wtl = f"{(diff > 0).sum()}/{(diff == 0).sum()}/{(diff < 0).sum()}"
+        print(f"{name:<26} {100 * values.mean():6.1f} {100 * values.std():6.1f}  "
+              f"{100 * diff.mean():+13.1f} +- {100 * diff.std():4.1f} {wtl:>8}")
+
+
+# -- 1. Office-Caltech -------------------------------------------------------------------------
+
+
+def office_draw(X, y, sd, source_name, seed):
+    _quiet()
+    rng = np.random.RandomState(seed)
+    source_rows, labeled = [], []
+    for c in np.unique(y):
+        src = np.flatnonzero((sd > 0) & (y == c))
+        source_rows.append(rng.choice(src, min(SOURCE_PER_CLASS[source_name], src.size),
+                                      replace=False))
+        tgt = np.flatnonzero((sd < 0) & (y == c))
+        labeled.append(rng.choice(tgt, 3, replace=False))
+    source_rows, labeled = np.concatenate(source_rows), np.concatenate(labeled)
+    target = np.flatnonzero(sd < 0)
+    keep = np.concatenate([source_rows, target])
+    Xd, yd, sdd = X[keep], y[keep], sd[keep]
+    is_labeled = np.isin(keep, labeled)
+    y_train = np.where((sdd < 0) & ~is_labeled, -1, yd)
+    test = (sdd < 0) & ~is_labeled
+    return linear_methods(Xd, yd, sdd, y_train, test, seed, n_splits=3)
+
+
+def office(draws, n_jobs):
+    means, lams = {}, []
+    print(f"\n== Office-Caltech10 SURF, 12 tasks, 3 labeled target rows per class, {draws} "
+          "draws; source 20 (amazon) or 8 (others) rows per class; accuracy in %")
+    for source_name in DOMAINS:
+        for target_name in DOMAINS:
+            if source_name == target_name:
+                continue
+            X, y, sd = skt.datasets.load_office_caltech(
+                source_name, target_name, data_home=data_home(), download_if_missing=False
+            )
+            results = Parallel(n_jobs=n_jobs)(
+                delayed(office_draw)(X, y, sd, source_name, seed) for seed in range(draws)
+            )
+            accuracy = {k: [r[0][k] for r in results] for k in results[0][0]}
+            lams += [r[1]["lam"] for r in results]
+            task = f"{source_name[0].upper()}->{target_name[0].upper()}"
+            print(f"\n-- {task}")
+            paired_table(accuracy)
+            for k, v in accuracy.items():
+                means.setdefault(k, []).append(np.mean(v))
+    print("\n-- Office-Caltech10, mean over the 12 tasks (accuracy in %)")
+    for name in [k for k in ORDER if k in means]:
+        print(f"{name:<26} {100 * np.mean(means[name]):6.1f}")
+    values, counts = np.unique(lams, return_counts=True)
+    print("lam chosen by CV: " + ", ".join(f"{v:g} ({c})" for v, c in zip(values, counts,
+                                                                           strict=True)))
+    return means
+
+
+# -- 2. mushroom ---------------------------------------------------------------------------
+
+
+def tree_methods(X, y, sd, y_train, test, seed, forest_size=50, full=True):
+    """Accuracy on ``test`` of the tree methods (with ``full``, also forests, pooled and
+    TrAdaBoost)."""
+    tree = DecisionTreeClassifier(random_state=seed)
+    forest = RandomForestClassifier(forest_size, random_state=seed, n_jobs=1)
+    source = sd > 0
+    source_tree = DecisionTreeClassifier(random_state=seed).fit(X[source], y[source])
+    accuracy = {}
+    for algorithm in ("ser", "strut"):
+        model = skt.TransferTreeClassifier(source_model=source_tree, algorithm=algorithm,
+                                           random_state=seed)
+        accuracy[algorithm.upper()] = model.fit(X, y_train, sample_domain=sd).score(
+            X[test], y[test]
+        )
+    candidates = [
+        skt.TransferTreeClassifier(source_model=source_tree, algorithm="ser", random_state=seed),
+        skt.TransferTreeClassifier(source_model=source_tree, algorithm="strut"),
+        skt.TargetOnly(tree),
+    ]
+    grid = cross_validated(candidates, X, y_train, sd, seed, n_splits=3)
+    accuracy["SER/STRUT/target by CV"] = grid.score(X[test], y[test])
+    accuracy["target only"] = skt.TargetOnly(tree).fit(X, y_train, sample_domain=sd).score(
+        X[test], y[test]
+    )
+    if not full:
+        return accuracy
+    source_forest = RandomForestClassifier(forest_size, random_state=seed).fit(
+        X[source], y[source]
+    )
+    for algorithm in ("ser", "strut"):
+        model = skt.TransferTreeClassifier(source_model=source_forest, algorithm=algorithm,
+                                           random_state=seed)
+        accuracy[f"{algorithm.upper()} forest"] = model.fit(X, y_train, sample_domain=sd).score(
+            X[test], y[test]
+        )
+    accuracy["target-only forest"] = skt.TargetOnly(forest).fit(
+        X, y_train, sample_domain=sd
+    ).score(X[test], y[test])
+    accuracy["source only"] = source_tree.score(X[test], y[test])
+    accuracy["pooled"] = skt.Pooled(tree).fit(X, y_train, sample_domain=sd).score(
+        X[test], y[test]
+    )
+    boosted = skt.TrAdaBoostClassifier(DecisionTreeClassifier(max_depth=3), n_estimators=50,
+                                       random_state=seed)
+    accuracy["TrAdaBoost"] = boosted.fit(X, y_train, sample_domain=sd).score(X[test], y[test])
+    return accuracy
+
+
+def mushroom_draw(X, y, sd, n_labeled, seed):
+    _quiet()
+    target = np.flatnonzero(sd < 0)
+    labeled = np.random.RandomState(seed).choice(target, n_labeled, replace=False)
+    test = np.setdiff1d(target, labeled)
+    y_train = y.copy()
+    y_train[test] = -1
+    return tree_methods(X, y, sd, y_train, test, seed)
+
+
+def mushroom(draws, n_jobs):
+    names = {"e": "enlarging", "t": "tapering"}
+    for source in ("t", "e"):
+        X, y, sd = skt.datasets.load_mushroom(
+            source=source, data_home=data_home(), download_if_missing=False
+        )
+        n_labeled = round(0.01 * (sd > 0).sum())
+        print(f"\n== Mushroom, {names[source]} -> {names['e' if source == 't' else 't']}: "
+              f"{n_labeled} labeled target rows (1% of the source), {draws} draws; accuracy "
+              "in %; trees are full, forests 50 trees")
+        results = Parallel(n_jobs=n_jobs)(
+            delayed(mushroom_draw)(X, y, sd, n_labeled, seed) for seed in range(draws)
+        )
+        paired_table({k: [r[k] for r in results] for k in results[0]})
+
+
+# -- 3. synthetic sources --------------------------------------------------------------------
+
+
+def synthetic_draw(source_labels, n_labeled, seed):
+    _quiet()
+    X, y, sd = skt.datasets.make_domain_shift(
+        "concept", shift=0.25, n_samples_source=300, n_samples_target=300, random_state=seed
+    )
+    rng = np.random.RandomState(seed)
+    source = sd > 0
+    if source_labels == "irrelevant":
+        y[source] = rng.randint(2, size=source.sum())
+    elif source_labels == "adversarial":
+        y[source] = 1 - y[source]
+    target = np.flatnonzero(~source)
+    labeled = rng.choice(target, n_labeled, replace=False)
+    test = np.setdiff1d(target, labeled)
+    y_train = y.copy()
+    y_train[test] = -1
+    accuracy, _ = linear_methods(X, y, sd, y_train, test, seed, n_splits=5,
+                                 with_baselines=False)
+    trees = tree_methods(X, y, sd, y_train, test, seed, full=False)
+    accuracy.update({f"{k} (tree)": v for k, v in trees.items()
+                     if k in ("SER", "STRUT", "SER/STRUT/target by CV", "target only")})
+    return accuracy
+
+
+def synthetic(draws, n_jobs):
+    for source_labels, n_labeled in (("relevant", 10), ("relevant", 30), ("irrelevant", 10),
+                                     ("irrelevant", 30), ("adversarial", 10),
+                                     ("adversarial", 30)):
+        print(f"\n== Synthetic concept shift, {source_labels} source, {n_labeled} labeled "
+              f"target rows, {draws} draws (accuracy in %; the tree rows are paired with the "
+              "linear target-only model too)")
+        results = Parallel(n_jobs=n_jobs)(
+            delayed(synthetic_draw)(source_labels, n_labeled, seed) for seed in range(draws)
+        )
+        accuracy = {k: [r[k] for r in results] for k in results[0]}
+        paired_table(accuracy)
+        tree_ref = np.asarray(accuracy["target only (tree)"])
+        diff = np.asarray(accuracy["SER/STRUT/target by CV (tree)"]) - tree_ref
+        print(f"trees: SER/STRUT/target by CV vs target-only tree {100 * diff.mean():+.1f} "
+              f"+- {100 * diff.std():.1f}")
+
+
+# -- 4. speed -----------------------------------------------------------------------------------
+
+
+def _timed(func, repeats):
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        func()
+        times.append(time.perf_counter() - start)
+    return times
+
+
+def speed(repeats):
+    _quiet()
+    print(f"\n== Speed: fit time on the same labeled target rows, median of {repeats} "
+          "interleaved runs (wall; the machine is shared)")
+    print(f"{'data':<44} {'LogReg':>9} {'LogReg tol=1e-6':>16} {'regularised':>12} "
+          f"{'ratio':>6} {'ratio, same tol':>16}")
+    rng = np.random.RandomState(0)
+    cases = []
+    X, y, sd = skt.datasets.load_office_caltech("amazon", "webcam", data_home=data_home(),
+                                                download_if_missing=False)
+    labeled = np.concatenate([rng.choice(np.flatnonzero((sd < 0) & (y == c)), 3, replace=False)
+                              for c in np.unique(y)])
+    cases.append(("Office A->W: 30 rows, 800 features, 10 cl.", X, y, sd, labeled))
+    for n_classes in (2, 5):
+        X, y, sd = skt.datasets.make_domain_shift(
+            "concept", n_samples_source=2000, n_samples_target=2000, n_features=50,
+            n_classes=n_classes, random_state=0,
+        ) if n_classes == 2 else _five_class()
+        labeled = np.flatnonzero(sd < 0)
+        cases.append((f"synthetic: {labeled.size} rows, {X.shape[1]} features, {n_classes} cl.",
+                      X, y, sd, labeled))
+    for name, X, y, sd, labeled in cases:
+        source = sd > 0
+        source_model = LogisticRegression(max_iter=1000).fit(X[source], y[source])
+        Xt, yt = X[labeled], y[labeled]
+        sdt = -np.ones(labeled.size, dtype=int)
+        regular = skt.RegularTransferClassifier(source_model, lam=0.01)
+
+        def fit_lr(Xt=Xt, yt=yt):
+            LogisticRegression(max_iter=1000).fit(Xt, yt)
+
+        def fit_lr_tight(Xt=Xt, yt=yt):
+            LogisticRegression(max_iter=1000, tol=1e-6).fit(Xt, yt)
+
+        def fit_regular(regular=regular, Xt=Xt, yt=yt, sdt=sdt):
+            regular.fit(Xt, yt, sample_domain=sdt)
+
+        timings = np.array([[np.median(_timed(f, 1)) for f in (fit_lr, fit_lr_tight,
+                                                              fit_regular)]
+                            for _ in range(repeats)])
+        lr, lr_tight, reg = np.median(timings, axis=0)
+        print(f"{name:<44} {1e3 * lr:7.1f}ms {1e3 * lr_tight:14.1f}ms {1e3 * reg:10.1f}ms "
+              f"{reg / lr:6.2f} {reg / lr_tight:16.2f}")
+
+
+def _five_class():
+    from sklearn.datasets import make_classification
+
+    X, y = make_classification(4000, 50, n_informative=10, n_classes=5, random_state=0)
+    sd = np.where(np.arange(4000) < 2000, 1, -1)
+    X[sd < 0] += 0.5
+    return X, y, sd
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--draws", type=int, default=20, help="draws per task")
+    parser.add_argument("--n-jobs", type=int, default=1, help="draws run in parallel")
+    parser.add_argument("--repeats", type=int, default=15, help="timing repeats")
+    parser.add_argument("--part", choices=["all", "office", "mushroom", "synthetic", "speed"],
+                        default="all")
+    args = parser.parse_args()
+    start = time.perf_counter()
+    if args.part in ("all", "office"):
+        office(args.draws, args.n_jobs)
+    if args.part in ("all", "mushroom"):
+        mushroom(args.draws, args.n_jobs)
+    if args.part in ("all", "synthetic"):
+        synthetic(args.draws, args.n_jobs)
+    if args.part in ("all", "speed"):
+        speed(args.repeats)
+    print(f"\n{time.perf_counter() - start:.0f} s wall with n_jobs={args.n_jobs} (load average "
+          f"{os.getloadavg()[0]:.1f})")
+
+
+if __name__ == "__main__":
+    main()
