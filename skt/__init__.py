@@ -24,6 +24,7 @@ _PUBLIC = {
     "SubspaceAlignment": ".alignment",
     "TCA": ".alignment",
     "JDA": ".alignment",
+    "BDA": ".alignment",
     "FeatureAugmentation": ".alignment",
     "TrAdaBoostClassifier": ".ensemble",
     "TrAdaBoostRegressor": ".ensemble",
@@ -33,9 +34,11 @@ _PUBLIC = {
     "ULSIF": ".reweight",
     "DiscriminativeReweighting": ".reweight",
     "NearestNeighborsReweighting": ".reweight",
+    "EasyTL": ".joint",
 }
 _SUBPACKAGES = [
     "alignment", "base", "datasets", "ensemble", "metrics", "model_selection", "reweight",
+    "joint",
 ]
 
 __all__ = sorted(_PUBLIC) + sorted(_SUBPACKAGES)
