@@ -125,6 +125,7 @@ CHECKED_ESTIMATORS = [
     WithDomains(skt.SubspaceAlignment(n_components=1)),
     WithDomains(skt.TCA(n_components=2, kernel="rbf", random_state=0)),
     WithDomains(skt.JDA(n_components=1, max_iter=3)),
+    WithDomains(skt.BDA(n_components=1, balance="auto", weighted=True, max_iter=3)),
     WithDomains(skt.FeatureAugmentation()),
     # boosting transfer (issue 6): labeled target rows only come through WithDomains
     WithDomains(skt.TrAdaBoostClassifier(n_estimators=5, random_state=0)),
@@ -139,6 +140,8 @@ CHECKED_ESTIMATORS = [
     WithDomains(skt.ULSIF(Ridge(), random_state=0)),
     WithDomains(skt.DiscriminativeReweighting(LogisticRegression(), clip=100.0)),
     WithDomains(skt.NearestNeighborsReweighting(Ridge())),
+    # joint estimators (issue 16)
+    WithDomains(skt.EasyTL()),
 ]
 
 #: Estimators that learn without target labels: changing target labels in the training rows
@@ -150,6 +153,8 @@ UNSUPERVISED_ESTIMATORS = [
     skt.TCA(n_components=2, random_state=0),
     # JDA reads source labels and target pseudo-labels, never target labels
     skt.JDA(n_components=2, kernel="rbf", max_iter=3, random_state=0),
+    skt.BDA(n_components=2, kernel="rbf", balance="auto", weighted=True, max_iter=3,
+            random_state=0),
     # feature augmentation needs labeled target rows for the next step, but never reads a label
     skt.FeatureAugmentation(),
     # instance reweighting (issue 4): weights from source and target rows, labels of source rows
@@ -159,6 +164,9 @@ UNSUPERVISED_ESTIMATORS = [
     skt.ULSIF(Ridge(), random_state=0),
     skt.DiscriminativeReweighting(LogisticRegression(), cv=3, random_state=0),
     skt.NearestNeighborsReweighting(LogisticRegression(), n_neighbors=3),
+    # joint estimators (issue 16): source labels and target rows, never target labels
+    skt.EasyTL(),
+    skt.EasyTL(intra_align="raw"),
 ]
 
 _MINUS_ONE = (
@@ -202,6 +210,7 @@ EXPECTED_FAILURES = {
     },
     "WithDomains(TCA)": {"check_fit2d_1sample": _ONE_ROW},
     "WithDomains(JDA)": {"check_fit2d_1sample": _ONE_ROW},
+    "WithDomains(BDA)": {"check_fit2d_1sample": _ONE_ROW},
     "WithDomains(TrAdaBoostClassifier)": {
         "check_classifiers_classes": _MINUS_ONE,
         "check_fit2d_1sample": _ONE_ROW,
@@ -221,6 +230,11 @@ EXPECTED_FAILURES = {
         for name in ("KMM", "KLIEP", "DiscriminativeReweighting")
     },
     "WithDomains(ULSIF)": {"check_fit2d_1sample": _ONE_ROW},
+    # joint estimators (issue 16)
+    "WithDomains(EasyTL)": {
+        "check_classifiers_classes": _MINUS_ONE,
+        "check_fit2d_1sample": _ONE_ROW,
+    },
     "WithDomains(NearestNeighborsReweighting)": {"check_fit2d_1sample": _ONE_ROW},
 }
 
