@@ -51,7 +51,7 @@ from sklearn.preprocessing import Normalizer
 
 import skt
 from skt.datasets import load_coil20, load_mnist_usps, load_office_caltech
-from skt.joint._easytl import intra_domain_programming
+from skt.joint import intra_domain_programming
 
 SHORT = {"caltech": "C", "amazon": "A", "webcam": "W", "dslr": "D", "mnist": "MNIST",
          "usps": "USPS", "coil1": "COIL1", "coil2": "COIL2"}

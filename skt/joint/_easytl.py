@@ -10,7 +10,7 @@ from sklearn.utils.multiclass import check_classification_targets
 from ..alignment import CORAL
 from ..base import BaseTransferEstimator
 
-__all__ = ["EasyTL"]
+__all__ = ["EasyTL", "intra_domain_programming"]
 
 _INTRA_ALIGN = ("coral", "raw")
 

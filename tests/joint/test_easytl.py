@@ -12,7 +12,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 import skt
-from skt.joint._easytl import intra_domain_programming
+from skt.joint import intra_domain_programming
 
 from ..strategies import shifted_datasets
 
