@@ -91,3 +91,15 @@ def test_transductive_protocol_matches_the_published_1nn_baseline(tmp_path):
     source_only = next(r for r in rows if r["method"] == "source-only")
     assert round(100 * source_only["score"], 1) == 29.8
     assert "target-only" not in {r["method"] for r in rows}
+
+
+def test_joint_and_balanced_methods_are_listed_and_run(capsys):
+    assert main(["methods"]) == 0
+    listing = capsys.readouterr().out
+    for name in ("bda", "w-bda", "easytl"):
+        assert f"\n{name} " in listing
+    # EasyTL is a classifier of its own: it runs whatever --estimator says
+    code = main(["compare", "--dataset", "synthetic", "--task", "covariate", "--methods",
+                 "easytl", "--n-splits", "2", "--quiet"])
+    assert code == 0
+    assert "easytl" in capsys.readouterr().out
