@@ -24,6 +24,7 @@ _PUBLIC = {
     "SubspaceAlignment": ".alignment",
     "TCA": ".alignment",
     "JDA": ".alignment",
+    "BDA": ".alignment",
     "FeatureAugmentation": ".alignment",
     "OTMapping": ".alignment",
     "LinearOTMapping": ".alignment",
@@ -43,6 +44,7 @@ _PUBLIC = {
     "FineTuning": ".parameter",
     "TransferTreeClassifier": ".parameter",
     "TransferTreeRegressor": ".parameter",
+    "EasyTL": ".joint",
 }
 _SUBPACKAGES = [
     "alignment", "base", "datasets", "ensemble", "joint", "metrics", "model_selection",

@@ -63,6 +63,13 @@ def _methods():
                adapter(skt.OTMapping)),
         "linear-ot": ("linear (Gaussian) optimal-transport map (needs skt[ot])",
                       adapter(skt.LinearOTMapping)),
+        "bda": ("Balanced Distribution Adaptation, balance from A-distances (Wang et al. 2017)",
+                adapter(lambda: skt.BDA(balance="auto"))),
+        "w-bda": ("Weighted BDA, class-prior weighted class terms (Wang et al. 2017)",
+                  adapter(lambda: skt.BDA(balance=1.0, weighted=True))),
+        # a classifier of its own: the final estimator is not used
+        "easytl": ("EasyTL, CORAL + linear program, no hyper-parameter (Wang et al. 2019)",
+                   lambda est: make_pipeline(StandardScaler(), skt.EasyTL())),
         "kmm": ("Kernel Mean Matching (Huang et al. 2006)", reweighter("KMM")),
         "kliep": ("KLIEP density-ratio weighting (Sugiyama et al. 2008)", reweighter("KLIEP")),
         "ulsif": ("uLSIF density-ratio weighting (Kanamori et al. 2009)", reweighter("ULSIF")),

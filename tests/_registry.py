@@ -137,6 +137,7 @@ CHECKED_ESTIMATORS = [
     WithDomains(skt.SubspaceAlignment(n_components=1)),
     WithDomains(skt.TCA(n_components=2, kernel="rbf", random_state=0)),
     WithDomains(skt.JDA(n_components=1, max_iter=3)),
+    WithDomains(skt.BDA(n_components=1, balance="auto", weighted=True, max_iter=3)),
     WithDomains(skt.FeatureAugmentation()),
     # boosting transfer (issue 6): labeled target rows only come through WithDomains
     WithDomains(skt.TrAdaBoostClassifier(n_estimators=5, random_state=0)),
@@ -166,6 +167,8 @@ CHECKED_ESTIMATORS = [
     WithDomains(skt.TransferTreeClassifier(algorithm="ser", random_state=0)),
     WithDomains(skt.TransferTreeClassifier(algorithm="strut", random_state=0)),
     WithDomains(skt.TransferTreeRegressor(algorithm="strut", random_state=0)),
+    # joint estimators (issue 16)
+    WithDomains(skt.EasyTL()),
 ]
 
 #: Estimators that learn without target labels: changing target labels in the training rows
@@ -177,6 +180,8 @@ UNSUPERVISED_ESTIMATORS = [
     skt.TCA(n_components=2, random_state=0),
     # JDA reads source labels and target pseudo-labels, never target labels
     skt.JDA(n_components=2, kernel="rbf", max_iter=3, random_state=0),
+    skt.BDA(n_components=2, kernel="rbf", balance="auto", weighted=True, max_iter=3,
+            random_state=0),
     # feature augmentation needs labeled target rows for the next step, but never reads a label
     skt.FeatureAugmentation(),
     # instance reweighting (issue 4): weights from source and target rows, labels of source rows
@@ -192,6 +197,9 @@ UNSUPERVISED_ESTIMATORS = [
     skt.LinearOTMapping(),
     skt.JDOTClassifier(max_iter=3),
     skt.OTLabelPropagation(),
+    # joint estimators (issue 16): source labels and target rows, never target labels
+    skt.EasyTL(),
+    skt.EasyTL(intra_align="raw"),
 ]
 
 _MINUS_ONE = (
@@ -237,6 +245,7 @@ EXPECTED_FAILURES = {
     },
     "WithDomains(TCA)": {"check_fit2d_1sample": _ONE_ROW},
     "WithDomains(JDA)": {"check_fit2d_1sample": _ONE_ROW},
+    "WithDomains(BDA)": {"check_fit2d_1sample": _ONE_ROW},
     "WithDomains(TrAdaBoostClassifier)": {
         "check_classifiers_classes": _MINUS_ONE,
         "check_fit2d_1sample": _ONE_ROW,
@@ -265,6 +274,11 @@ EXPECTED_FAILURES = {
         for name in ("JDOTClassifier", "OTLabelPropagation")
     },
     "WithDomains(JDOTRegressor)": {"check_fit2d_1sample": _ONE_ROW},
+    # joint estimators (issue 16)
+    "WithDomains(EasyTL)": {
+        "check_classifiers_classes": _MINUS_ONE,
+        "check_fit2d_1sample": _ONE_ROW,
+    },
     "WithDomains(NearestNeighborsReweighting)": {"check_fit2d_1sample": _ONE_ROW},
     # parameter-based transfer (issue 17): labeled target rows and a source model are needed
     **{

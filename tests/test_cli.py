@@ -108,3 +108,13 @@ def test_transductive_json_is_strict_json(tmp_path):
     assert [r["method"] for r in rows] == ["source-only", "coral"]
     assert all(r["score_std"] is None and r["gain_low"] is None for r in rows)
     assert all(0 <= r["score"] <= 1 and isinstance(r["adaptation_hurts"], bool) for r in rows)
+def test_joint_and_balanced_methods_are_listed_and_run(capsys):
+    assert main(["methods"]) == 0
+    listing = capsys.readouterr().out
+    for name in ("bda", "w-bda", "easytl"):
+        assert f"\n{name} " in listing
+    # EasyTL is a classifier of its own: it runs whatever --estimator says
+    code = main(["compare", "--dataset", "synthetic", "--task", "covariate", "--methods",
+                 "easytl", "--n-splits", "2", "--quiet"])
+    assert code == 0
+    assert "easytl" in capsys.readouterr().out

@@ -7,18 +7,21 @@
 - :class:`SubspaceAlignment` -- align the source PCA basis with the target basis.
 - :class:`TCA` -- a kernel embedding that shrinks the MMD between domains.
 - :class:`JDA` -- TCA plus class-conditional MMD with target pseudo-labels.
+- :class:`BDA` -- JDA with a balance between the marginal and the class terms (and W-BDA).
 - :class:`FeatureAugmentation` -- "frustratingly easy" augmentation ``[x, x, 0]`` / ``[x, 0, x]``.
 - :class:`OTMapping` -- carry the source rows onto the target by an optimal-transport plan (POT).
 - :class:`LinearOTMapping` -- the closed-form Gaussian optimal-transport map (POT).
 """
 
 from ._augment import FeatureAugmentation
+from ._bda import BDA
 from ._coral import CORAL
 from ._ot import LinearOTMapping, OTMapping
 from ._subspace import SubspaceAlignment
 from ._tca import JDA, TCA
 
 __all__ = [
+    "BDA",
     "CORAL",
     "FeatureAugmentation",
     "JDA",

@@ -50,39 +50,50 @@ _ARPACK_TOL = 1e-10
 # --------------------------------------------------------------------------------------------
 
 
-def _mmd_factor(source, target, y=None, pseudo=None, classes=None):
+def _mmd_factor(source, target, y=None, pseudo=None, classes=None, *, balance=0.5,
+                weighted=False):
     """``E`` of shape (n, r) with ``M = E E'`` of unit Frobenius norm.
 
-    The first column is the marginal term ``e_i = 1/n_s`` (source rows), ``-1/n_t`` (target
-    rows). With labels, one more column per class ``c``: ``1/n_s^c`` on the source rows of
-    class ``c``, ``-1/n_t^c`` on the target rows pseudo-labelled ``c``. A class that no target
-    row is pseudo-labelled with keeps its source part (the column is ``1/n_s^c`` on its source
-    rows, 0 elsewhere), as in the authors' code (``e(isinf(e)) = 0`` zeroes only the empty
-    target part): it then pulls the embedded mean of that class towards the origin. As in the
-    authors' code, the marginal term is weighted by the number of classes and ``M`` is scaled
-    to unit Frobenius norm, so that ``mu`` means the same for any domain sizes.
+    The marginal term is ``e_0``: ``1/n_s`` on the source rows, ``-1/n_t`` on the target rows
+    (TCA's ``M = e_0 e_0'``). With labels, one more column per class ``c``: ``1/n_s^c`` on the
+    source rows of class ``c``, ``-alpha_c/n_t^c`` on the target rows pseudo-labelled ``c``
+    (``alpha_c = 1``, or with ``weighted`` the class-prior ratio
+    ``(n_t^c / n_t) / (n_s^c / n_s)`` of W-BDA). A class that no target row is
+    pseudo-labelled with keeps its source part (the column is ``1/n_s^c`` on its source rows, 0
+    elsewhere), as in the authors' code (``e(isinf(e)) = 0`` zeroes only the empty target
+    part): it then pulls the embedded mean of that class towards the origin. The terms are
+    balanced as in BDA, ``M = (1 - balance) C M_0 + balance sum_c M_c``, with the marginal
+    term weighted by the number of classes ``C`` as in the authors' code; JDA is
+    ``balance = 0.5`` (its ``M_0 C + sum_c M_c`` up to a factor 2, which the normalisation
+    removes). ``M`` is scaled
+    to unit Frobenius norm, so that ``mu`` means the same for any domain sizes. Without
+    pseudo-labels, or when ``balance = 1`` leaves no term, ``M`` is the marginal term alone.
     """
     n = source.shape[0]
+    n_s, n_t = source.sum(), target.sum()
     e0 = np.zeros(n)
-    e0[source] = 1.0 / source.sum()
-    e0[target] = -1.0 / target.sum()
-    columns = [e0]
+    e0[source] = 1.0 / n_s
+    e0[target] = -1.0 / n_t
+    columns = []
     if pseudo is not None:
-        columns[0] = e0 * np.sqrt(len(classes))
+        if balance < 1.0:
+            columns.append(e0 * np.sqrt((1.0 - balance) * len(classes)))
         y_t = np.full(n, -1, dtype=np.int64)
         y_t[target] = pseudo
-        for c in range(len(classes)):
+        for c in range(len(classes)) if balance > 0.0 else ():
             s_rows = source & (y == c)
             t_rows = y_t == c
-            if not s_rows.any() and not t_rows.any():
+            n_sc, n_tc = s_rows.sum(), t_rows.sum()
+            if not n_sc and not n_tc:
                 continue
+            alpha = (n_tc / n_t) / (n_sc / n_s) if weighted and n_sc else 1.0
             e = np.zeros(n)
-            if s_rows.any():
-                e[s_rows] = 1.0 / s_rows.sum()
-            if t_rows.any():
-                e[t_rows] = -1.0 / t_rows.sum()
-            columns.append(e)
-    E = np.column_stack(columns)
+            if n_sc:
+                e[s_rows] = 1.0 / n_sc
+            if n_tc:
+                e[t_rows] = -alpha / n_tc
+            columns.append(e * np.sqrt(balance))
+    E = np.column_stack(columns or [e0])
     return E / np.sqrt(np.linalg.norm(E.T @ E))
 
 
@@ -725,7 +736,88 @@ class TCA(_BaseTransferComponents):
         return self
 
 
-class JDA(_BaseTransferComponents):
+class _BasePseudoLabelled(_BaseTransferComponents):
+    """Shared rounds of JDA and BDA (private): embed, pseudo-label the target, embed again.
+
+    Each round solves the embedding for the MMD matrix of :func:`_mmd_factor` with the
+    pseudo-labels of the previous round (none in the first round, which is TCA), then refits
+    the pseudo-labeller on the embedded source rows. Subclasses set the balance of the terms
+    (:meth:`_round_balance`) and whether the class terms are weighted (``_weighted``).
+    """
+
+    _weighted = False
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.required = True
+        return tags
+
+    def _more_tags(self):
+        # scikit-learn < 1.6
+        return {"preserves_dtype": [np.float64, np.float32], "requires_y": True}
+
+    def _round_balance(self, Z, y_s, pseudo, source, target):
+        """The balance of this round; ``Z`` and ``pseudo`` from the last one (None at first)."""
+        return 0.5
+
+    def _record_balances(self, balances):
+        """Keep the balance of each round (BDA exposes them; JDA's are all 0.5)."""
+
+    def _fit(self, domains):
+        caller = type(self).__name__
+        if domains.y is None:
+            raise ValueError(
+                f"{caller} requires y to be passed, but the target y is None: the labels of "
+                "the source rows form the class-conditional terms."
+            )
+        max_iter = check_int(self.max_iter, "max_iter", 1)
+        y_s = domains.y_source
+        kind = type_of_target(y_s)
+        if kind not in ("binary", "multiclass"):
+            raise ValueError(
+                f"Unknown label type: {caller} needs class labels on the source rows (binary "
+                f"or multiclass); got y of type {kind!r}."
+            )
+        self.classes_, y_idx = np.unique(y_s, return_inverse=True)
+        y_all = np.full(domains.X.shape[0], -1, dtype=np.int64)
+        y_all[domains.source] = y_idx
+        estimator = self.estimator
+        if estimator is None:
+            estimator = KNeighborsClassifier(n_neighbors=1)
+        if not hasattr(estimator, "fit") or not hasattr(estimator, "predict"):
+            raise ValueError(
+                f"estimator must be a classifier with fit and predict; got {estimator!r}."
+            )
+
+        X = np.ascontiguousarray(domains.X, dtype=np.float64)
+        source, target = domains.source, domains.target
+        self._check_params(X[source], X[target])
+        state = self._setup(X, source, target)
+        pseudo = Z = None
+        balances = []
+        for it in range(max_iter):
+            balance = self._round_balance(Z, y_idx, pseudo, source, target)
+            balances.append(balance)
+            E = _mmd_factor(
+                source, target, y_all, pseudo, self.classes_, balance=balance,
+                weighted=self._weighted,
+            )
+            Z = self._embed(X, state, E)
+            est = clone(estimator).fit(Z[source], y_s)
+            new = np.searchsorted(self.classes_, est.predict(Z[target]))
+            self.n_iter_ = it + 1
+            done = pseudo is not None and np.array_equal(new, pseudo)
+            pseudo = new
+            if done:
+                break
+        self._record_balances(balances)
+        self.estimator_ = est
+        self.pseudo_labels_ = self.classes_[pseudo]
+        self._fit_embedding_ = Z
+        return self
+
+
+class JDA(_BasePseudoLabelled):
     """Joint Distribution Adaptation: TCA plus class-conditional MMD with pseudo-labels.
 
     JDA (Long et al., 2013) adds to TCA's marginal MMD one MMD term per class between the source
@@ -822,60 +914,6 @@ class JDA(_BaseTransferComponents):
         self.estimator = estimator
         self.max_iter = max_iter
         self.random_state = random_state
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.target_tags.required = True
-        return tags
-
-    def _more_tags(self):
-        # scikit-learn < 1.6
-        return {"preserves_dtype": [np.float64, np.float32], "requires_y": True}
-
-    def _fit(self, domains):
-        if domains.y is None:
-            raise ValueError(
-                "JDA requires y to be passed, but the target y is None: the labels of the "
-                "source rows form the class-conditional terms."
-            )
-        max_iter = check_int(self.max_iter, "max_iter", 1)
-        y_s = domains.y_source
-        kind = type_of_target(y_s)
-        if kind not in ("binary", "multiclass"):
-            raise ValueError(
-                f"Unknown label type: JDA needs class labels on the source rows (binary or "
-                f"multiclass); got y of type {kind!r}."
-            )
-        self.classes_, y_idx = np.unique(y_s, return_inverse=True)
-        y_all = np.full(domains.X.shape[0], -1, dtype=np.int64)
-        y_all[domains.source] = y_idx
-        estimator = self.estimator
-        if estimator is None:
-            estimator = KNeighborsClassifier(n_neighbors=1)
-        if not hasattr(estimator, "fit") or not hasattr(estimator, "predict"):
-            raise ValueError(
-                f"estimator must be a classifier with fit and predict; got {estimator!r}."
-            )
-
-        X = np.ascontiguousarray(domains.X, dtype=np.float64)
-        source, target = domains.source, domains.target
-        self._check_params(X[source], X[target])
-        state = self._setup(X, source, target)
-        pseudo = None
-        for it in range(max_iter):
-            E = _mmd_factor(source, target, y_all, pseudo, self.classes_)
-            Z = self._embed(X, state, E)
-            est = clone(estimator).fit(Z[source], y_s)
-            new = np.searchsorted(self.classes_, est.predict(Z[target]))
-            self.n_iter_ = it + 1
-            done = pseudo is not None and np.array_equal(new, pseudo)
-            pseudo = new
-            if done:
-                break
-        self.estimator_ = est
-        self.pseudo_labels_ = self.classes_[pseudo]
-        self._fit_embedding_ = Z
-        return self
 
 
 for _cls in (TCA, JDA):
