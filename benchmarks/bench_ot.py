@@ -1,4 +1,4 @@
-"""Optimal-transport domain adaptation on Office-Caltech10 SURF: every variant beside the baselines.
+"""Optimal-transport domain adaptation on Office-Caltech10 SURF: each variant beside baselines.
 
 Runs the 12 Office-Caltech SURF tasks (all source rows, all target rows as test, the standard
 preprocessing of the loader: rows divided by their sum, then each domain z-scored) and prints the

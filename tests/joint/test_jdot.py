@@ -70,7 +70,9 @@ def test_jdot_estimator_kind_is_checked():
         skt.JDOTRegressor(LogisticRegression()).fit(X, y.astype(float), sample_domain=sd)
 
 
-@pytest.mark.parametrize("params, message", [({"alpha": -1}, "alpha"), ({"max_iter": 0}, "max_iter")])
+@pytest.mark.parametrize(
+    "params, message", [({"alpha": -1}, "alpha"), ({"max_iter": 0}, "max_iter")]
+)
 def test_jdot_bad_parameters(params, message):
     X, y, sd = skt.datasets.make_domain_shift(random_state=0)
     y = skt.mask_target_labels(y, sd)
