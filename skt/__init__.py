@@ -25,6 +25,9 @@ _PUBLIC = {
     "TCA": ".alignment",
     "JDA": ".alignment",
     "FeatureAugmentation": ".alignment",
+    "GFK": ".alignment",
+    "ARTL": ".joint",
+    "MEDA": ".joint",
     "TrAdaBoostClassifier": ".ensemble",
     "TrAdaBoostRegressor": ".ensemble",
     "TwoStageTrAdaBoostRegressor": ".ensemble",
@@ -36,6 +39,7 @@ _PUBLIC = {
 }
 _SUBPACKAGES = [
     "alignment", "base", "datasets", "ensemble", "metrics", "model_selection", "reweight",
+    "joint",
 ]
 
 __all__ = sorted(_PUBLIC) + sorted(_SUBPACKAGES)

@@ -7,12 +7,14 @@
 - :class:`SubspaceAlignment` -- align the source PCA basis with the target basis.
 - :class:`TCA` -- a kernel embedding that shrinks the MMD between domains.
 - :class:`JDA` -- TCA plus class-conditional MMD with target pseudo-labels.
+- :class:`GFK` -- the geodesic flow kernel between the source and target PCA subspaces.
 - :class:`FeatureAugmentation` -- "frustratingly easy" augmentation ``[x, x, 0]`` / ``[x, 0, x]``.
 """
 
 from ._augment import FeatureAugmentation
 from ._coral import CORAL
+from ._gfk import GFK
 from ._subspace import SubspaceAlignment
 from ._tca import JDA, TCA
 
-__all__ = ["CORAL", "FeatureAugmentation", "JDA", "SubspaceAlignment", "TCA"]
+__all__ = ["CORAL", "FeatureAugmentation", "GFK", "JDA", "SubspaceAlignment", "TCA"]
