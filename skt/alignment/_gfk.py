@@ -1,14 +1,21 @@
 """Geodesic Flow Kernel (GFK): integrate over the subspaces between source and target."""
 
 import numbers
+from functools import partial
 
 import numpy as np
 from scipy import linalg
 from sklearn.utils.validation import check_is_fitted
 
 from ..base import BaseAdapter
-from ._subspace import _pca_basis
-from ._utils import check_n_components, per_domain, rows
+from ._utils import (
+    check_n_components,
+    mean_and_covariance,
+    orient_columns,
+    per_domain,
+    rows,
+    top_eigen,
+)
 
 __all__ = ["GFK"]
 
@@ -18,6 +25,16 @@ _ZERO_ANGLE = 1e-10
 # the subspace disagreement measure counts as 1 from this value on (the reference code of
 # Fernando et al. compares round(100 * SDM) with 100)
 _SDM_ONE = 0.995
+
+
+def _pca_basis(X, k):
+    """The leading ``k`` principal directions (orthonormal columns) of the rows of ``X``.
+
+    Only those ``k`` eigenpairs of the covariance are computed (LAPACK's MRRR subset driver):
+    GFK uses a few tens of directions out of hundreds of features.
+    """
+    cov = mean_and_covariance(X)[1]
+    return orient_columns(top_eigen(cov, k)[1])
 
 
 def gfk_factor(P_s, P_t):
@@ -218,14 +235,11 @@ class GFK(BaseAdapter):
         else:
             k_max = check_n_components(self.n_components, limit, why, "GFK")
 
-        def basis(Z):
-            return _pca_basis(Z, k_max)[1]
-
-        P_s, P_t = per_domain(basis, X_s, X_t)
+        P_s, P_t = per_domain(partial(_pca_basis, k=k_max), X_s, X_t)
         self.subspace_disagreement_ = None
         k = k_max
         if sdm:
-            P_st = _pca_basis(X, min(k_max, X.shape[0] - 1))[1]
+            P_st = _pca_basis(X, min(k_max, X.shape[0] - 1))
             k_max = min(k_max, P_st.shape[1])
             values = subspace_disagreement(
                 P_s[:, :k_max], P_t[:, :k_max], P_st[:, :k_max], stop=_SDM_ONE
