@@ -103,6 +103,10 @@ class _BaseJointClassifier(ClassifierMixin, BaseTransferEstimator):
         y_s = domains.y_source
         check_classification_targets(y_s)
         self.classes_, y_idx_s = np.unique(y_s, return_inverse=True)
+        y_dtype = np.asarray(y).dtype
+        if self.classes_.dtype != y_dtype and y_dtype.kind in "USiub":
+            # masking target rows made the labels objects; predictions keep the user's dtype
+            self.classes_ = self.classes_.astype(y_dtype)
         if len(self.classes_) < 2:
             raise ValueError(
                 f"{name} needs at least 2 classes among the source labels (y); the source rows "
