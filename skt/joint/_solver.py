@@ -117,10 +117,12 @@ class JointSolver:
             B[np.diag_indices_from(B)] += sigma
             self.lu = linalg.lu_factor(B, overwrite_a=True, check_finite=False)
         else:
-            Ps = Phi[source]
-            S = Ps.T @ Ps
+            # Phi' (E + rho L) Phi as one product with the sparse E + rho L
+            A = sparse.diags(source.astype(np.float64))
             if L is not None and rho != 0:
-                S += rho * (Phi.T @ np.asarray(L @ Phi))
+                A = A + rho * L
+            S = Phi.T @ np.asarray(A @ Phi)
+            S = (S + S.T) / 2
             S[np.diag_indices_from(S)] += sigma
             self.S = S
 
