@@ -224,9 +224,11 @@ class MEDA(_BaseJointClassifier):
         )
 
     def fit(self, X, y, *, sample_domain=None):
-        super().fit(X, y, sample_domain=sample_domain)
+        try:
+            super().fit(X, y, sample_domain=sample_domain)
+        finally:
+            self.__dict__.pop("_gfk_rows", None)
         self.balance_factors_ = np.asarray(self._balances, dtype=np.float64)
-        del self._gfk_rows
         return self
 
     fit.__doc__ = _BaseJointClassifier.fit.__doc__

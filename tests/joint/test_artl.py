@@ -186,3 +186,12 @@ def test_more_features_than_rows_and_more_neighbours_than_rows():
     model = skt.ARTL(n_neighbors=40, max_iter=2).fit(X, skt.mask_target_labels(y, sd),
                                                      sample_domain=sd)
     assert model.predict(X).shape == (12,)
+
+
+def test_a_class_only_target_rows_carry_is_never_seen():
+    X, y, sd = _problem(9)
+    y = y.copy()
+    y[sd < 0] = 7  # labeled target rows of a class absent from the source: never read
+    model = skt.ARTL(max_iter=2).fit(X, y, sample_domain=sd)
+    np.testing.assert_array_equal(model.classes_, [0, 1, 2])
+    assert 7 not in set(model.predict(X))
