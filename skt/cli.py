@@ -76,6 +76,14 @@ def _methods():
         "discriminative": ("domain-classifier weighting", reweighter("DiscriminativeReweighting")),
         "nn-weighting": ("nearest-neighbour weighting (Loog 2012)",
                          reweighter("NearestNeighborsReweighting")),
+        "gfk": ("Geodesic Flow Kernel, subspace dimension by SDM (Gong et al. 2012)",
+                adapter(lambda: skt.GFK(n_components="sdm"))),
+        # joint estimators are the predictor: the final estimator is not used
+        "artl": ("ARTL, adaptation regularisation, joint classifier (Long et al. 2014)",
+                 lambda est: make_pipeline(StandardScaler(), skt.ARTL())),
+        "meda": ("MEDA, manifold embedded distribution alignment, joint classifier "
+                 "(Wang et al. 2018)",
+                 lambda est: make_pipeline(StandardScaler(), skt.MEDA(n_components="sdm"))),
     }
 
 

@@ -169,6 +169,12 @@ CHECKED_ESTIMATORS = [
     WithDomains(skt.TransferTreeRegressor(algorithm="strut", random_state=0)),
     # joint estimators (issue 16)
     WithDomains(skt.EasyTL()),
+    # joint objective (issue 16): GFK adapter, ARTL and MEDA classifiers
+    WithDomains(skt.GFK(n_components=1)),
+    # gamma given: on one feature, rows scaled to unit length are all +-1 and the median
+    # heuristic rightly finds no bandwidth (a clear error, tested in tests/joint)
+    WithDomains(skt.ARTL(gamma=1.0, n_neighbors=3, max_iter=3, random_state=0)),
+    WithDomains(skt.MEDA(n_components=1, gamma=1.0, n_neighbors=3, max_iter=3, random_state=0)),
 ]
 
 #: Estimators that learn without target labels: changing target labels in the training rows
@@ -200,6 +206,10 @@ UNSUPERVISED_ESTIMATORS = [
     # joint estimators (issue 16): source labels and target rows, never target labels
     skt.EasyTL(),
     skt.EasyTL(intra_align="raw"),
+    # joint objective (issue 16): source labels and target pseudo-labels, never target labels
+    skt.GFK(n_components=2),
+    skt.ARTL(max_iter=3, random_state=0),
+    skt.MEDA(n_components=2, max_iter=3, random_state=0),
 ]
 
 _MINUS_ONE = (
@@ -280,6 +290,15 @@ EXPECTED_FAILURES = {
         "check_fit2d_1sample": _ONE_ROW,
     },
     "WithDomains(NearestNeighborsReweighting)": {"check_fit2d_1sample": _ONE_ROW},
+    # joint objective (issue 16); GFK embeds source and target rows alike
+    "WithDomains(GFK)": {"check_fit2d_1sample": _ONE_ROW},
+    **{
+        f"WithDomains({name})": {
+            "check_classifiers_classes": _MINUS_ONE,
+            "check_fit2d_1sample": _ONE_ROW,
+        }
+        for name in ("ARTL", "MEDA")
+    },
     # parameter-based transfer (issue 17): labeled target rows and a source model are needed
     **{
         f"WithDomains({name})": {

@@ -1,0 +1,170 @@
+"""The closed form shared by ARTL and MEDA (private).
+
+Both learn ``f(x) = sum_i alpha_i k(x_i, x)`` over every training row by minimising
+
+    sum_{source i} ||y_i - f(x_i)||^2 + sigma ||f||_K^2
+        + lambda tr(F' M F) + rho tr(F' L F),        F = K alpha,
+
+(squared loss on the source labels, the kernel norm, the MMD of the marginals and of the
+pseudo-labelled class conditionals with MMD matrix ``M``, and the manifold term with graph
+Laplacian ``L``), whose minimiser is
+
+    alpha = ((E + lambda M + rho L) K + sigma I)^(-1) E Y
+
+(Long et al., 2014, equation 20; Wang et al., 2018, equation 12), ``E`` the diagonal mask of
+the source rows and ``Y`` the one-hot source labels. Only ``M`` changes from one
+pseudo-labelling round to the next, and it has low rank, ``M = U U'`` with at most
+``n_classes + 1`` columns (:func:`skt.alignment._tca._mmd_factor`). So the solver factors
+``B = (E + rho L) K + sigma I`` once (LU) and solves each round by the Woodbury identity,
+``(B + lambda U (K U)')^(-1)``: one ``n^3`` factorisation per fit instead of one per round.
+
+With a Nystroem kernel ``K = Phi Phi'`` (``Phi`` of shape (n, r)), the predictor is
+``f(x) = phi(x)' w`` with ``w = Phi' alpha``, and the push-through identity gives
+
+    w = (sigma I_r + Phi' (E + lambda M + rho L) Phi)^(-1) Phi' E Y,
+
+an ``r x r`` symmetric system: time ``O(n r^2)``, memory ``O(n r)``.
+"""
+
+import numpy as np
+from scipy import linalg, sparse
+from sklearn.neighbors import NearestNeighbors
+from sklearn.preprocessing import normalize
+
+from ..alignment._tca import _mmd_factor
+
+__all__ = ["knn_laplacian", "mmd_factor", "JointSolver"]
+
+
+def knn_laplacian(X, n_neighbors):
+    """Normalised graph Laplacian ``I - D^(-1/2) W D^(-1/2)`` of the cosine kNN graph.
+
+    As the authors' ``lapgraph`` (``Metric='Cosine'``, ``NeighborMode='KNN'``,
+    ``WeightMode='Cosine'``): each row is joined to its ``n_neighbors`` nearest rows by cosine
+    similarity and to itself, with the cosine similarity as weight, and ``W = max(W, W')``.
+    Negative similarities (possible after centring) are clipped to 0, so that ``L`` stays
+    positive semi-definite.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n, d)
+        The rows.
+    n_neighbors : int
+        Neighbours of each row besides itself; at most ``n - 1`` are used.
+
+    Returns
+    -------
+    L : scipy.sparse.csr_matrix of shape (n, n)
+    """
+    n = X.shape[0]
+    Xn = normalize(X)
+    k = min(n_neighbors, n - 1) + 1
+    nn = NearestNeighbors(n_neighbors=k, algorithm="brute").fit(Xn)
+    dist, idx = nn.kneighbors(Xn)  # Euclidean on unit rows: cos = 1 - dist^2 / 2
+    weight = np.clip(1.0 - 0.5 * dist**2, 0.0, None)
+    rows = np.repeat(np.arange(n), k)
+    W = sparse.csr_matrix((weight.ravel(), (rows, idx.ravel())), shape=(n, n))
+    W = W.maximum(W.T)
+    W.setdiag(1.0)  # each row is its own neighbour (ties among duplicate rows aside)
+    d = 1.0 / np.sqrt(np.asarray(W.sum(axis=1)).ravel())
+    Dm = sparse.diags(d)
+    return (sparse.identity(n, format="csr") - Dm @ W @ Dm).tocsr()
+
+
+def mmd_factor(source, target, y, pseudo, classes, mu=None):
+    """``U`` with ``M = U U'``: marginal and class-conditional MMD, balanced by ``mu``.
+
+    ``mu=None`` gives ARTL's ``M = n_classes M_0 + sum_c M_c``; a number in [0, 1] gives
+    MEDA's dynamic distribution alignment ``(1 - mu) n_classes M_0 + mu sum_c M_c``. Either is
+    scaled to unit Frobenius norm, as in the authors' code. Classes without a pseudo-labelled
+    target row have no conditional term. ``y`` holds class indices on the source rows,
+    ``pseudo`` on the target rows.
+    """
+    U = _mmd_factor(source, target, y, pseudo, classes)
+    if mu is None or U.shape[1] == 1:
+        return U
+    U = U * np.r_[np.sqrt(1.0 - mu), np.full(U.shape[1] - 1, np.sqrt(mu))]
+    norm = np.sqrt(np.linalg.norm(U.T @ U))
+    return U / norm if norm > 0 else U
+
+
+class JointSolver:
+    """Solves ``((E + lambda U U' + rho L) K + sigma I) alpha = E Y`` for several ``U``.
+
+    Parameters
+    ----------
+    K : ndarray of shape (n, n) or None
+        The kernel matrix (exact form); kept (not modified) for ``F = K alpha``.
+    Phi : ndarray of shape (n, r) or None
+        Nystroem features (low-rank form, ``K = Phi Phi'``); exactly one of ``K`` and
+        ``Phi`` is given.
+    source : ndarray of bool of shape (n,)
+        The source rows (``E``).
+    L : sparse matrix of shape (n, n) or None
+        The graph Laplacian; None when ``rho = 0``.
+    lam, rho, sigma : float
+        The weights; ``sigma > 0``.
+    """
+
+    def __init__(self, *, K=None, Phi=None, source, L, lam, rho, sigma):
+        self.source = source
+        self.lam = lam
+        self.K = K
+        self.Phi = Phi
+        if K is not None:
+            B = np.zeros_like(K) if L is None or rho == 0 else rho * np.asarray(L @ K)
+            B[source] += K[source]
+            B[np.diag_indices_from(B)] += sigma
+            self.lu = linalg.lu_factor(B, overwrite_a=True, check_finite=False)
+        else:
+            # Phi' (E + rho L) Phi as one product with the sparse E + rho L
+            A = sparse.diags(source.astype(np.float64))
+            if L is not None and rho != 0:
+                A = A + rho * L
+            S = Phi.T @ np.asarray(A @ Phi)
+            S = (S + S.T) / 2
+            S[np.diag_indices_from(S)] += sigma
+            self.S = S
+
+    def solve(self, U, Y):
+        """``alpha`` (exact) or ``w = Phi' alpha`` (low rank), and the training outputs ``F``.
+
+        Parameters
+        ----------
+        U : ndarray of shape (n, q)
+            The MMD factor of this round.
+        Y : ndarray of shape (n, n_classes)
+            One-hot labels on the source rows, zeros on the others.
+
+        Returns
+        -------
+        coef : ndarray of shape (n, n_classes) or (r, n_classes)
+        F : ndarray of shape (n, n_classes)
+            ``K alpha`` on the training rows.
+        """
+        b = Y * self.source[:, None]
+        if self.K is None:
+            Phi = self.Phi
+            S = self.S
+            if self.lam != 0:
+                PU = Phi.T @ U
+                S = S + self.lam * (PU @ PU.T)
+            w = linalg.solve(S, Phi.T @ b, assume_a="pos", check_finite=False)
+            return w, Phi @ w
+        alpha = linalg.lu_solve(self.lu, b, check_finite=False)
+        if self.lam != 0:
+            # Woodbury: (B + lam U V')^-1 = B^-1 - B^-1 U (I / lam + V' B^-1 U)^-1 V' B^-1
+            V = self.K @ U
+            BU = linalg.lu_solve(self.lu, U, check_finite=False)
+            small = np.eye(U.shape[1]) / self.lam + V.T @ BU
+            alpha = alpha - BU @ linalg.solve(small, V.T @ alpha, check_finite=False)
+        return alpha, self.K @ alpha
+
+
+def dense_reference(K, source, L, U, Y, lam, rho, sigma):
+    """The closed form by one dense solve (the reference the tests and benchmark compare)."""
+    n = K.shape[0]
+    E = np.diag(source.astype(float))
+    Ld = np.zeros((n, n)) if L is None else np.asarray(L.todense())
+    A = (E + lam * (U @ U.T) + rho * Ld) @ K + sigma * np.eye(n)
+    return np.linalg.solve(A, E @ Y)
