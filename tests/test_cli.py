@@ -76,13 +76,9 @@ def test_module_entry_point_help():
     assert "--dataset" in out.stdout
 
 
+@pytest.mark.requires_data("office_caltech")
 def test_transductive_protocol_matches_the_published_1nn_baseline(tmp_path):
     # Office-Caltech A->W, 1-NN without adaptation: 29.8% in the JDA paper's table
-    from skt.datasets import list_datasets
-
-    office = next(d for d in list_datasets() if d["name"] == "office_caltech")
-    if any(f["status"] != "ok" for f in office["files"]):
-        pytest.skip("Office-Caltech SURF files are not in SKT_DATA_HOME")
     code = main(["compare", "--dataset", "office-caltech-surf", "--task", "A:W", "--methods",
                  "coral", "--estimator", "1nn", "--protocol", "transductive", "--quiet",
                  "--json", str(tmp_path / "r.json")])
