@@ -20,7 +20,15 @@ from urllib.parse import urlparse
 
 import pytest
 
-collect_ignore_glob = ["docs/conf.py", "docs/**/*.py", "benchmarks/*", "examples/*", "build/*"]
+collect_ignore_glob = [
+    "docs/conf.py",
+    "docs/**/*.py",
+    "docs/auto_examples/*",  # the gallery sphinx-gallery writes: scripts and their pages
+    "docs/sg_execution_times.rst",
+    "benchmarks/*",
+    "examples/*",
+    "build/*",
+]
 
 _ROOT = Path(__file__).resolve().parent
 _SHARED_DATA = _ROOT.parent / "shared" / "data"
