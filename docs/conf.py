@@ -20,7 +20,21 @@ extensions = [
     "sphinx.ext.mathjax",
     "numpydoc",
     "matplotlib.sphinxext.plot_directive",
+    "sphinx_gallery.gen_gallery",
 ]
+
+# the example gallery: examples/gallery/plot_*.py are run at build time (each a few seconds, on
+# embedded or synthetic data) and rendered with their figures into auto_examples/
+sphinx_gallery_conf = {
+    "examples_dirs": "../examples/gallery",
+    "gallery_dirs": "auto_examples",
+    "filename_pattern": r"/plot_",
+    "download_all_examples": False,
+    "remove_config_comments": True,
+    "matplotlib_animations": False,
+    "image_scrapers": ("matplotlib",),
+    "within_subsection_order": "FileNameSortKey",
+}
 
 autosummary_generate = True
 autodoc_default_options = {"inherited-members": False}
@@ -45,7 +59,7 @@ if os.environ.get("SKT_DOCS_OFFLINE", "1") == "1":
     intersphinx_mapping = {}
 
 templates_path = ["_templates"]
-exclude_patterns = ["_build", "**/plot_*.py"]
+exclude_patterns = ["_build", "**/plot_*.py", "auto_examples/*.ipynb", "auto_examples/*.py"]
 html_theme = "pydata_sphinx_theme"
 html_static_path = ["_static"]
 html_title = "skt"

@@ -3,11 +3,18 @@
 ``skt compare`` cross-validates transfer pipelines together with the source-only and target-only
 baselines on the same folds (:func:`skt.model_selection.transfer_report`) and prints a table of
 target accuracy, gain over source-only with its confidence interval, a negative-transfer flag
-and fit time. With no arguments it runs on the embedded digits shift data set.
+(significantly worse than source-only) and fit time. With no arguments it runs on the embedded
+digits shift data set.
+
+Exit codes: 0 when every run succeeded; 1 when some method failed on some task (its row holds
+the error, the other rows and the output files are complete); 2 for a mistake in the command
+line or missing data, reported before any work starts.
 """
 
 import argparse
 import json
+import math
+import os
 import sys
 import time
 
@@ -104,10 +111,13 @@ def _parse_methods(text):
 
 
 def _datasets():
-    """Name -> (description, default tasks, all tasks, loader(task, data_home))."""
+    """Name -> (description, default tasks, all tasks, loader(task, data_home)).
+
+    The names are those of :func:`skt.datasets.list_datasets` (plus ``synthetic``); see
+    :func:`_dataset_name` for the spellings accepted on the command line.
+    """
     from skt import datasets
 
-    office = ["amazon", "caltech", "dslr", "webcam"]
     letters = {"A": "amazon", "C": "caltech", "D": "dslr", "W": "webcam"}
     office_tasks = [f"{s}:{t}" for s in "CADW" for t in "CADW" if s != t]
 
@@ -129,20 +139,39 @@ def _datasets():
         return datasets.make_domain_shift(task, n_samples_source=500, n_samples_target=500,
                                           n_features=5, n_classes=3, random_state=0)
 
-    del office
     return {
-        "digits-shift": ("scikit-learn digits, target images transformed (embedded, no "
+        "digits_shift": ("scikit-learn digits, target images transformed (embedded, no "
                          "download)", ["rotation"], ["rotation", "blur", "thickness", "scale"],
                          digits_loader),
         "synthetic": ("make_domain_shift, 5 features, 3 classes", ["covariate"],
                       ["covariate", "prior", "concept", "subspace"], synthetic_loader),
-        "office-caltech-surf": ("Office-Caltech10 SURF, L1 + z-score per domain", ["A:W"],
-                                office_tasks, office_loader),
-        "mnist-usps": ("MNIST <-> USPS 16x16 (JDA protocol)", ["U:M"], ["U:M", "M:U"],
+        "office_caltech": ("Office-Caltech10 SURF, L1 + z-score per domain", ["A:W"],
+                           office_tasks, office_loader),
+        "mnist_usps": ("MNIST <-> USPS 16x16 (JDA protocol)", ["U:M"], ["U:M", "M:U"],
                        pair_loader(datasets.load_mnist_usps, {"M": "mnist", "U": "usps"})),
         "coil20": ("COIL20 halves (JDA protocol)", ["C1:C2"], ["C1:C2", "C2:C1"],
                    pair_loader(datasets.load_coil20, {"C1": "coil1", "C2": "coil2"})),
+        "mushroom": ("UCI mushroom split by stalk shape, one-hot (TrAdaBoost protocol)",
+                     ["E:T"], ["E:T", "T:E"],
+                     pair_loader(datasets.load_mushroom, {"E": "enlarging", "T": "tapering"})),
     }
+
+
+# other spellings of the data set names (after lower-casing and "-" -> "_")
+_DATASET_ALIASES = {"office_caltech_surf": "office_caltech", "digits": "digits_shift"}
+
+
+def _dataset_name(text, catalog):
+    """The canonical name of a data set: the Python name (``digits_shift``); ``digits-shift``,
+    upper case and the older ``office-caltech-surf`` are accepted too."""
+    key = text.strip().lower().replace("-", "_")
+    key = _DATASET_ALIASES.get(key, key)
+    if key not in catalog:
+        raise UserError(
+            f"unknown --dataset {text!r}; choose from {', '.join(catalog)} "
+            "(see `skt datasets`)"
+        )
+    return key
 
 
 def _split_task(task, names):
@@ -191,14 +220,8 @@ def _scale_out(args):
 def _compare(args):
     from tqdm.auto import tqdm
 
-    from skt.model_selection import SourceTargetShuffleSplit, transfer_report
-
     catalog = _datasets()
-    if args.dataset not in catalog:
-        raise UserError(
-            f"unknown --dataset {args.dataset!r}; choose from {', '.join(catalog)} "
-            "(see `skt datasets`)"
-        )
+    args.dataset = _dataset_name(args.dataset, catalog)
     _, default_tasks, all_tasks, loader = catalog[args.dataset]
     tasks = args.task or default_tasks
     if tasks == ["all"]:
@@ -209,54 +232,126 @@ def _compare(args):
                 f"unknown --task {task!r} for {args.dataset}; choose from "
                 f"{', '.join(all_tasks)} or all"
             )
-    methods = _methods()
     names = _parse_methods(args.methods)
     _final_estimator(args.estimator)  # fail early on a bad name
     if args.n_splits < 2:
         raise UserError(f"--n-splits must be >= 2; got {args.n_splits}")
+    _check_outputs(args)
+    data = {task: _load(loader, task, args.data_home) for task in tasks}
 
     rows = []
-    steps = [(task, name) for task in tasks for name in names]
-    bar = tqdm(steps, disable=args.quiet, unit="method", file=sys.stderr)
-    data = {}
+    bar = tqdm([(t, n) for t in tasks for n in names], disable=args.quiet, unit="method",
+               file=sys.stderr)
     with _scale_out(args):
         for task, name in bar:
             bar.set_description(f"{task} {name}")
-            if task not in data:
-                try:
-                    data[task] = loader(task, args.data_home)
-                except OSError as exc:  # missing, corrupt or undownloadable files
-                    raise UserError(str(exc).splitlines()[0]) from None
-            X, y, sd = data[task]
-            if args.protocol == "transductive":
-                # the published protocol: train on every row (target labels hidden), score
-                # on every target row; one split, so no spread and no interval
-                cv = [(np.arange(len(y)), np.flatnonzero(sd < 0))]
-            else:
-                cv = SourceTargetShuffleSplit(n_splits=args.n_splits, test_size=0.5,
-                                              random_state=args.random_state)
-            baseline = _baseline(args.estimator)
-            t0 = time.perf_counter()
-            report = transfer_report({name: methods[name][1](_final_estimator(args.estimator))},
-                                     X, y, sd, cv=cv, baseline=baseline, n_jobs=args.n_jobs)
-            elapsed = time.perf_counter() - t0
-            for row in report:
-                if row["method"] != name and any(
-                    r["task"] == task and r["method"] == row["method"] for r in rows
-                ):
-                    continue  # baselines once per task
-                if args.protocol == "transductive" and row["method"] == "target-only":
-                    continue  # it would be scored on the rows it was trained on
-                rows.append({"task": task, **row, "wall_time": elapsed})
+            rows.extend(_run(args, task, name, data[task], rows))
+        for task in tasks:  # every method failed on it: the baselines still get their rows
+            if not any(r["task"] == task and r["method"] == "source-only" for r in rows):
+                rows.extend(_run(args, task, None, data[task], rows))
     rows.sort(key=lambda r: (tasks.index(r["task"]), _ROW_ORDER.get(r["method"], 2)))
-    _print_table(rows)
+    _print_table(rows, args.protocol)
     if args.csv:
         _write_csv(rows, args.csv)
     if args.json:
         _write_json(rows, args.json)
     if args.plot:
         _plot(rows, args.plot)
+    failed = [r for r in rows if r["error"]]
+    if failed:
+        print(f"\nskt: {len(failed)} of {len(rows)} runs failed (rows marked FAILED); the "
+              "other rows are complete" + (" and written" if args.csv or args.json or args.plot
+                                           else ""), file=sys.stderr)
+        return 1
     return 0
+
+
+def _load(loader, task, data_home):
+    try:
+        return loader(task, data_home)
+    except OSError as exc:  # missing, corrupt or undownloadable files: the loader says it all
+        raise UserError(str(exc)) from None
+
+
+def _run(args, task, name, data, rows):
+    """Rows of one method on one task (with the task's baselines the first time), or the
+    method's row holding its error: one failure never ends the comparison."""
+    from skt.model_selection import SourceTargetShuffleSplit, transfer_report
+
+    X, y, sd = data
+    if args.protocol == "transductive":
+        # the published protocol: train on every row (target labels hidden), score on every
+        # target row; one split, so no spread and no interval
+        cv = [(np.arange(len(y)), np.flatnonzero(sd < 0))]
+    else:
+        cv = SourceTargetShuffleSplit(n_splits=args.n_splits, test_size=0.5,
+                                      random_state=args.random_state)
+    estimators = {}
+    if name is not None:
+        estimators[name] = _methods()[name][1](_final_estimator(args.estimator))
+    t0 = time.perf_counter()
+    try:
+        report = transfer_report(estimators, X, y, sd, cv=cv,
+                                 baseline=_baseline(args.estimator), n_jobs=args.n_jobs)
+    except Exception as exc:  # noqa: BLE001 (any failure of a method is recorded in its row)
+        error = f"{type(exc).__name__}: {exc}"
+        print(f"skt: {name or 'baselines'} failed on {task}: {error}", file=sys.stderr)
+        return [_row(task, name or "source-only", error=error)]
+    elapsed = time.perf_counter() - t0
+    out = []
+    for row in report:
+        if row["method"] != name and any(
+            r["task"] == task and r["method"] == row["method"] for r in rows
+        ):
+            continue  # baselines once per task
+        if args.protocol == "transductive" and row["method"] == "target-only":
+            continue  # it would be scored on the rows it was trained on
+        out.append(_row(task, row["method"], row, wall_time=elapsed))
+    return out
+
+
+# the columns of the table files; negative_transfer is the table's neg.transfer (significantly
+# worse than source-only, transfer_report's adaptation_hurts); worse_than_target_only is
+# transfer_report's negative_transfer (significantly worse than the target-only oracle)
+_COLUMNS = ("task", "method", "score", "score_std", "gain", "gain_low", "gain_high",
+            "gain_vs_target", "gain_vs_target_low", "gain_vs_target_high", "negative_transfer",
+            "worse_than_target_only", "fit_time", "wall_time", "error")
+_RENAMED = {"adaptation_hurts": "negative_transfer",
+            "negative_transfer": "worse_than_target_only"}
+
+
+def _row(task, method, report_row=None, *, wall_time=math.nan, error=""):
+    row = dict.fromkeys(_COLUMNS, math.nan)
+    row.update(task=task, method=method, negative_transfer=None, worse_than_target_only=None,
+               wall_time=wall_time, error=error)
+    for key, value in (report_row or {}).items():
+        if key != "method":
+            row[_RENAMED.get(key, key)] = value
+    return row
+
+
+def _check_outputs(args):
+    """Every output file can be written: checked before any work, so none is lost at the end."""
+    seen = {}
+    for option, path in (("--csv", args.csv), ("--json", args.json), ("--plot", args.plot)):
+        if not path:
+            continue
+        full = os.path.abspath(path)
+        if full in seen:
+            raise UserError(f"{seen[full]} and {option} name the same file {path!r}; give "
+                            "each its own")
+        seen[full] = option
+        folder = os.path.dirname(full)
+        if os.path.isdir(full):
+            raise UserError(f"{option} {path!r} is a folder; give a file name")
+        if not os.path.isdir(folder):
+            raise UserError(f"{option} {path!r}: the folder {folder} does not exist; create "
+                            "it first")
+        if not os.access(folder, os.W_OK) or (os.path.exists(full)
+                                              and not os.access(full, os.W_OK)):
+            raise UserError(f"{option} {path!r} cannot be written (permission denied)")
+    if args.plot:
+        _pyplot()
 
 
 _ROW_ORDER = {"source-only": 0, "target-only": 1}
@@ -269,31 +364,40 @@ def _baseline(estimator_name):
     return make_pipeline(StandardScaler(), _final_estimator(estimator_name))
 
 
-def _print_table(rows):
+def _print_table(rows, protocol):
     header = (f"{'task':<10} {'method':<16} {'target acc':>17} {'gain vs source-only':>26} "
-              f"{'hurts':>6} {'neg.transfer':>12} {'fit s':>7}")
+              f"{'neg.transfer':>12} {'fit s':>7}")
     print(header)
     print("-" * len(header))
     for r in rows:
+        if r["error"]:
+            print(f"{r['task']:<10} {r['method']:<16} FAILED: {r['error']}")
+            continue
         acc = f"{100 * r['score']:6.2f} +- {100 * r['score_std']:5.2f}"
         if np.isnan(r["score_std"]):  # one split: no spread, no interval
             acc = f"{100 * r['score']:6.2f}"
-        hurts = "YES" if r.get("adaptation_hurts") else "no"
-        negative = "YES" if r.get("negative_transfer") else "no"
+        negative = "YES" if r["negative_transfer"] else "no"
         gain = (f"{100 * r['gain']:+6.2f} [{100 * r['gain_low']:+6.2f}, "
                 f"{100 * r['gain_high']:+6.2f}]")
         if np.isnan(r["gain_low"]):
             gain = f"{100 * r['gain']:+6.2f}"
-            hurts = negative = "n/a"
+            negative = "n/a"
         if r["method"] == "source-only":
-            gain, hurts = "--", "--"
+            gain, negative = "--", "--"
         if r["method"] == "target-only":
-            hurts, negative = "--", "(oracle)"
-        print(f"{r['task']:<10} {r['method']:<16} {acc:>17} {gain:>26} {hurts:>6} "
-              f"{negative:>12} {r['fit_time']:7.3f}")
-    print("\nhurts: significantly worse than source-only (the adaptation hurts); neg.transfer: "
-          "significantly worse\nthan target-only, which trains on the target labels of the "
-          "training folds that no other method sees.")
+            negative = "(oracle)"
+        print(f"{r['task']:<10} {r['method']:<16} {acc:>17} {gain:>26} {negative:>12} "
+              f"{r['fit_time']:7.3f}")
+    if protocol == "transductive":
+        print("\nOne split (the published protocol): no spread, no interval, no neg.transfer "
+              "flag (n/a).")
+    else:
+        print("\ngain: target accuracy minus source-only's on the same folds, with its 95% "
+              "interval (corrected\nresampled t, floored by the sampling variance of the test "
+              "rows). neg.transfer: YES when the\nmethod is significantly worse than "
+              "source-only, the same classifier without adaptation\n(the interval lies below "
+              "0). target-only is an oracle: it trains on target labels no other\nmethod "
+              "sees, and is not a bar a method without target labels is expected to reach.")
 
 
 def _json_value(value):
@@ -316,12 +420,12 @@ def _write_csv(rows, path):
     import csv
 
     with open(path, "w", newline="") as f:
-        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
+        writer = csv.DictWriter(f, fieldnames=list(dict.fromkeys(k for r in rows for k in r)))
         writer.writeheader()
         writer.writerows(rows)
 
 
-def _plot(rows, path):
+def _pyplot():
     try:
         import matplotlib
 
@@ -329,10 +433,16 @@ def _plot(rows, path):
         import matplotlib.pyplot as plt
     except ImportError:
         raise UserError("--plot needs matplotlib: python -m pip install 'skt[plot]'") from None
+    return plt
+
+
+def _plot(rows, path):
+    plt = _pyplot()
+    rows = [r for r in rows if not r["error"]]
     tasks = list(dict.fromkeys(r["task"] for r in rows))
     methods = list(dict.fromkeys(r["method"] for r in rows))
     fig, ax = plt.subplots(figsize=(max(5, 1.2 * len(methods) * len(tasks)), 3.5))
-    width = 0.8 / len(methods)
+    width = 0.8 / max(len(methods), 1)
     for j, method in enumerate(methods):
         xs, ys, es = [], [], []
         for i, task in enumerate(tasks):
@@ -361,17 +471,12 @@ def _list_datasets(args):
     for name, (descr, default, tasks, _) in _datasets().items():
         print(f"\n{name}: {descr}")
         print(f"  tasks: {', '.join(tasks)} (default {', '.join(default)})")
-        files = status[_STATUS_KEYS[name]]["files"] if name in _STATUS_KEYS else []
+        files = status[name]["files"] if name in status else []
         if not files:
             print("  files: none needed")
         for file in files:
             print(f"  {file['path']}: {file['status']}")
     return 0
-
-
-# `skt compare` data set name -> name in skt.datasets.list_datasets()
-_STATUS_KEYS = {"digits-shift": "digits_shift", "office-caltech-surf": "office_caltech",
-                "mnist-usps": "mnist_usps", "coil20": "coil20"}
 
 
 def _list_methods(args):
@@ -396,13 +501,19 @@ def _parser():
         description="Cross-validate transfer methods with the source-only and target-only "
         "baselines on the same folds (train: all source rows and half of the target rows, "
         "unlabeled; test: the other half) and print target accuracy, gain over source-only "
-        "with a confidence interval, a negative-transfer flag and fit time.",
+        "with a confidence interval, a negative-transfer flag (significantly worse than "
+        "source-only) and fit time.",
+        epilog="Exit status: 0 when every run succeeded; 1 when some method failed on some "
+        "task (the error is in its row, every other row is printed and written); 2 for a "
+        "mistake in the command line, an unwritable output file or missing data, reported "
+        "before any work starts.",
     )
-    compare.add_argument("--dataset", default="digits-shift",
-                         help="data set name (default: digits-shift, embedded; see "
-                         "`skt datasets`)")
+    compare.add_argument("--dataset", default="digits_shift",
+                         help="data set: digits_shift (default, embedded), synthetic, "
+                         "office_caltech, mnist_usps, coil20 or mushroom, the names of "
+                         "skt.datasets ('-' for '_' is accepted); see `skt datasets`")
     compare.add_argument("--task", action="append",
-                         help="SOURCE:TARGET task (or a shift kind for digits-shift and "
+                         help="SOURCE:TARGET task (or a shift kind for digits_shift and "
                          "synthetic); repeat for several, or 'all'")
     compare.add_argument("--methods", default=",".join(DEFAULT_METHODS),
                          help="comma-separated method names (see `skt methods`)")

@@ -1,14 +1,18 @@
-"""The `skt` command: compare, datasets, methods, and its one-line user errors."""
+"""The `skt` command: compare, datasets, methods, its user errors, and the work it keeps."""
 
 import csv
 import json
+import os
+import re
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
 from skt.cli import main
+from skt.datasets import list_datasets
 
 
 def test_compare_prints_table_and_writes_files(tmp_path, capsys):
@@ -33,7 +37,7 @@ def test_compare_prints_table_and_writes_files(tmp_path, capsys):
         (["compare", "--dataset", "nope"], "unknown --dataset 'nope'"),
         (["compare", "--methods", "coral,foo"], "unknown method 'foo'"),
         (["compare", "--methods", ""], "--methods is empty"),
-        (["compare", "--task", "X:Y"], "unknown --task 'X:Y' for digits-shift"),
+        (["compare", "--task", "X:Y"], "unknown --task 'X:Y' for digits_shift"),
         (["compare", "--estimator", "forest"], "unknown --estimator 'forest'"),
         (["compare", "--n-splits", "1"], "--n-splits must be >= 2"),
     ],
@@ -44,21 +48,171 @@ def test_user_errors_are_one_line_and_exit_2(argv, message, capsys):
     assert err.startswith("skt: error: ") and message in err and "\n" not in err
 
 
-def test_missing_files_are_a_user_error(tmp_path, monkeypatch, capsys):
+def test_missing_files_print_the_loaders_whole_message(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("SKT_DATA_MIRROR", (tmp_path / "no-mirror").as_uri())
     code = main(["compare", "--dataset", "coil20", "--data-home", str(tmp_path), "--quiet",
                  "--methods", "coral"])
     assert code == 2
     err = capsys.readouterr().err
     assert err.startswith("skt: error: ") and str(tmp_path) in err
+    # where it looked, where the data home came from, how to fix it: not only the first line
+    assert f"looked for {tmp_path / 'coil20' / 'COIL_1.mat'}" in err
+    assert "(data home from the data_home argument)" in err
+    assert "To fix it: set SKT_DATA_HOME" in err
+
+
+def test_missing_files_message_through_the_module(tmp_path):
+    env = {**os.environ, "SKT_DATA_MIRROR": (tmp_path / "no-mirror").as_uri()}
+    out = subprocess.run([sys.executable, "-m", "skt.cli", "compare", "--dataset", "mnist_usps",
+                          "--data-home", str(tmp_path), "--quiet"],
+                         capture_output=True, text=True, env=env)
+    assert out.returncode == 2 and "Traceback" not in out.stderr
+    assert "To fix it: set SKT_DATA_HOME" in out.stderr and "MNIST_vs_USPS.mat" in out.stderr
 
 
 def test_datasets_and_methods_listings(capsys):
     assert main(["datasets"]) == 0
     out = capsys.readouterr().out
-    assert "office-caltech-surf" in out and "data home:" in out
+    assert "data home:" in out
+    # the names of skt.datasets, mushroom included, and the synthetic generator
+    listed = re.findall(r"^(\w+): ", out, flags=re.M)
+    assert listed == ["digits_shift", "synthetic", "office_caltech", "mnist_usps", "coil20",
+                      "mushroom"]
+    assert set(listed) >= {d.name for d in list_datasets()}
+    assert "uci_mushroom/agaricus-lepiota.data" in out
     assert main(["methods"]) == 0
     assert "coral" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    "spelling, canonical",
+    [("digits-shift", "digits_shift"), ("digits_shift", "digits_shift"),
+     ("office-caltech-surf", "office_caltech"), ("office_caltech", "office_caltech"),
+     ("Office-Caltech", "office_caltech"), ("mnist-usps", "mnist_usps"),
+     ("mushroom", "mushroom")],
+)
+def test_dataset_names_are_those_of_python_in_either_spelling(spelling, canonical, capsys):
+    # a bad task stops before any file is read, and the message names the data set
+    assert main(["compare", "--dataset", spelling, "--task", "nope"]) == 2
+    assert f"unknown --task 'nope' for {canonical};" in capsys.readouterr().err
+
+
+def test_unknown_dataset_lists_the_python_names(capsys):
+    assert main(["compare", "--dataset", "office"]) == 2
+    err = capsys.readouterr().err
+    assert "digits_shift, synthetic, office_caltech, mnist_usps, coil20, mushroom" in err
+
+
+def test_datasets_listing_through_the_module():
+    out = subprocess.run([sys.executable, "-m", "skt.cli", "datasets"], capture_output=True,
+                         text=True, check=True)
+    assert "\nmushroom: " in out.stdout and "\noffice_caltech: " in out.stdout
+
+
+@pytest.mark.requires_data("mushroom")
+def test_compare_on_mushroom(tmp_path):
+    code = main(["compare", "--dataset", "mushroom", "--methods", "coral", "--n-splits", "2",
+                 "--quiet", "--json", str(tmp_path / "r.json")])
+    assert code == 0
+    rows = json.loads((tmp_path / "r.json").read_text())
+    assert [r["task"] for r in rows] == ["E:T"] * 3
+
+
+# -- a failure keeps the finished work --------------------------------------------------------
+
+# TCA's default 30 components cannot exist on the 5 features of the synthetic data set
+FAILING = ["compare", "--dataset", "synthetic", "--task", "concept", "--task", "prior",
+           "--methods", "tca,coral", "--n-splits", "2", "--quiet"]
+
+
+def test_a_failing_method_keeps_every_other_row(tmp_path, capsys):
+    files = ["--csv", str(tmp_path / "r.csv"), "--json", str(tmp_path / "r.json"), "--plot",
+             str(tmp_path / "r.png")]
+    assert main([*FAILING, *files]) == 1
+    out, err = capsys.readouterr()
+    assert "FAILED: ValueError: TCA: n_components=30" in out
+    assert "skt: 2 of 8 runs failed" in err
+    rows = json.loads((tmp_path / "r.json").read_text())
+    assert [(r["task"], r["method"]) for r in rows] == [
+        (task, method) for task in ("concept", "prior")
+        for method in ("source-only", "target-only", "tca", "coral")
+    ]
+    for r in rows:
+        assert ("n_components=30" in r["error"]) == (r["method"] == "tca")
+        assert (r["score"] is None) == (r["method"] == "tca")
+    assert [r["method"] for r in csv.DictReader((tmp_path / "r.csv").open())][:4] == [
+        "source-only", "target-only", "tca", "coral"]
+    assert (tmp_path / "r.png").stat().st_size > 1000
+
+
+def test_a_failing_method_through_the_module(tmp_path):
+    out = subprocess.run([sys.executable, "-m", "skt.cli", *FAILING, "--json",
+                          str(tmp_path / "r.json")], capture_output=True, text=True)
+    assert out.returncode == 1 and "Traceback" not in out.stderr
+    assert "FAILED: ValueError" in out.stdout and "coral" in out.stdout
+    assert len(json.loads((tmp_path / "r.json").read_text())) == 8
+
+
+@pytest.mark.parametrize(
+    "option, path, message",
+    [
+        ("--json", "no-such-folder/r.json", "the folder {tmp}/no-such-folder does not exist"),
+        ("--csv", ".", "is a folder; give a file name"),
+        ("--plot", "missing/r.png", "does not exist; create it first"),
+    ],
+)
+def test_output_paths_are_checked_before_any_work(option, path, message, tmp_path, monkeypatch,
+                                                  capsys):
+    import skt.model_selection
+
+    def no_work(*args, **kwargs):
+        raise AssertionError("the comparison started before the output paths were checked")
+
+    monkeypatch.setattr(skt.model_selection, "transfer_report", no_work)
+    monkeypatch.chdir(tmp_path)
+    assert main(["compare", "--dataset", "synthetic", "--quiet", option, path]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"skt: error: {option} ") and message.format(tmp=tmp_path) in err
+
+
+def test_two_outputs_on_one_file_are_refused(tmp_path, capsys):
+    same = str(tmp_path / "r.out")
+    assert main(["compare", "--quiet", "--csv", same, "--json", same]) == 2
+    assert "--csv and --json name the same file" in capsys.readouterr().err
+
+
+def test_output_paths_through_the_module(tmp_path):
+    out = subprocess.run([sys.executable, "-m", "skt.cli", "compare", "--quiet", "--csv",
+                          str(tmp_path / "nowhere" / "r.csv")], capture_output=True, text=True)
+    assert out.returncode == 2 and "does not exist" in out.stderr and out.stdout == ""
+
+
+# -- what the columns mean --------------------------------------------------------------------
+
+
+def test_neg_transfer_is_worse_than_source_only_with_honest_intervals(tmp_path, capsys):
+    # two folds where SA is one test row worse than source-only in each: a zero sample
+    # variance, which made a zero-width interval [-0.40, -0.40] flagged as significant
+    assert main(["compare", "--dataset", "synthetic", "--task", "concept", "--task",
+                 "covariate", "--methods", "sa,coral", "--n-splits", "2", "--quiet", "--json",
+                 str(tmp_path / "r.json")]) == 0
+    out = capsys.readouterr().out
+    rows = json.loads((tmp_path / "r.json").read_text())
+    sa = next(r for r in rows if r["task"] == "concept" and r["method"] == "sa")
+    assert sa["gain"] == pytest.approx(-0.004)
+    assert sa["gain_low"] < sa["gain"] - 0.01 and sa["gain_high"] > 0
+    for r in rows:
+        # the flag of the table and the files is the one against source-only
+        assert r["negative_transfer"] == (r["method"] != "target-only" and r["gain_high"] < 0)
+        assert r["gain_low"] < r["gain_high"] or r["method"] == "source-only"
+    source_only = next(line for line in out.splitlines() if line.startswith("covariate  source"))
+    assert source_only.split()[-2] == "--"  # no flag on the baseline itself
+    assert "neg.transfer: YES when the\nmethod is significantly worse than source-only" in out
+
+
+def test_getting_started_defines_neg_transfer_as_the_table_does():
+    text = (Path(__file__).parents[1] / "docs" / "getting_started.rst").read_text()
+    assert "``neg.transfer``" in text and "significantly *worse* than source-only" in text
 
 
 @pytest.mark.skipif(shutil.which("skt") is None, reason="console script not installed "
@@ -76,14 +230,10 @@ def test_module_entry_point_help():
     assert "--dataset" in out.stdout
 
 
+@pytest.mark.requires_data("office_caltech")
 def test_transductive_protocol_matches_the_published_1nn_baseline(tmp_path):
     # Office-Caltech A->W, 1-NN without adaptation: 29.8% in the JDA paper's table
-    from skt.datasets import list_datasets
-
-    office = next(d for d in list_datasets() if d["name"] == "office_caltech")
-    if any(f["status"] != "ok" for f in office["files"]):
-        pytest.skip("Office-Caltech SURF files are not in SKT_DATA_HOME")
-    code = main(["compare", "--dataset", "office-caltech-surf", "--task", "A:W", "--methods",
+    code = main(["compare", "--dataset", "office_caltech", "--task", "A:W", "--methods",
                  "coral", "--estimator", "1nn", "--protocol", "transductive", "--quiet",
                  "--json", str(tmp_path / "r.json")])
     assert code == 0

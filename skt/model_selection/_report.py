@@ -178,12 +178,20 @@ class ReportTable:
 # -- statistics --------------------------------------------------------------------------------
 
 
-def paired_interval(differences, test_train_ratio, confidence):
+def paired_interval(differences, test_train_ratio, confidence, n_test=None):
     """Mean and corrected resampled t confidence interval of paired per-fold differences.
 
     The folds share training rows, so their scores are correlated and the plain t interval is
     too narrow; the variance is inflated by ``1 / K + n_test / n_train`` instead of ``1 / K``
     (Nadeau and Bengio, 2003).
+
+    When the differences are differences of accuracies, ``n_test`` gives each fold's number of
+    scored rows, and the variance of a fold's difference is taken no smaller than its sampling
+    floor: a difference ``d`` of two accuracies on the same ``n`` rows counts ``|d| n`` rows more
+    on one side than the other, so its variance is at least ``(|d| - d^2) / n`` (McNemar's
+    variance of a paired difference of proportions). Without that floor, folds that happen to
+    agree exactly (two folds each one row worse) have a sample variance of zero and give an
+    interval of zero width: a "significant" difference from a single row.
 
     Parameters
     ----------
@@ -193,6 +201,9 @@ def paired_interval(differences, test_train_ratio, confidence):
         Mean ratio of test to training rows over the folds.
     confidence : float
         Confidence level in (0, 1).
+    n_test : ndarray of shape (n_folds,), default=None
+        Number of scored rows per fold, when the differences are differences of accuracies;
+        None: no floor (any other score).
 
     Returns
     -------
@@ -204,7 +215,11 @@ def paired_interval(differences, test_train_ratio, confidence):
     mean = float(differences.mean())
     if k < 2:
         return mean, np.nan, np.nan
-    variance = np.var(differences, ddof=1) * (1.0 / k + test_train_ratio)
+    fold_variance = np.var(differences, ddof=1)
+    if n_test is not None:
+        d = np.abs(differences)
+        fold_variance = max(fold_variance, float(np.mean((d - d**2) / np.asarray(n_test))))
+    variance = fold_variance * (1.0 / k + test_train_ratio)
     half = stats.t.ppf(0.5 + confidence / 2, df=k - 1) * np.sqrt(variance)
     return mean, mean - half, mean + half
 
@@ -393,7 +408,10 @@ def transfer_report(
     -----
     The interval is the corrected resampled t interval of Nadeau and Bengio (2003): folds
     share training rows, so the per-fold differences are correlated, and the variance of
-    their mean is ``s^2 (1 / K + n_test / n_train)`` rather than ``s^2 / K``.
+    their mean is ``s^2 (1 / K + n_test / n_train)`` rather than ``s^2 / K``. With accuracy
+    scores (the default for classifiers), ``s^2`` is taken no smaller than the sampling
+    variance of a paired difference of accuracies on each fold's test rows: a few folds that
+    agree by chance (two folds each one row worse) give a wide interval, not one of zero width.
 
     References
     ----------
@@ -448,10 +466,14 @@ def transfer_report(
     fit_times = np.array([r[1] for r in results]).reshape(len(methods), k)
     ratio = float(np.mean([len(test) / len(train) for train, test in splits]))
     names = [name for name, _, _ in methods]
-    return _build_report(names, scores, fit_times, ratio, confidence, with_target_only)
+    # accuracies (the default score of a classifier, or "accuracy"): per-fold counts of scored
+    # rows give the intervals their sampling floor (see paired_interval)
+    accuracy = (scoring is None and not regression) or scoring == "accuracy"
+    n_test = np.array([(sd[test] < 0).sum() for _, test in splits]) if accuracy else None
+    return _build_report(names, scores, fit_times, ratio, confidence, with_target_only, n_test)
 
 
-def _build_report(names, scores, fit_times, ratio, confidence, with_target_only):
+def _build_report(names, scores, fit_times, ratio, confidence, with_target_only, n_test=None):
     source = scores[names.index(SOURCE_ONLY)]
     target = scores[names.index(TARGET_ONLY)] if with_target_only else None
     columns = {
@@ -472,9 +494,9 @@ def _build_report(names, scores, fit_times, ratio, confidence, with_target_only)
         )
     }
     for name, row, times in zip(names, scores, fit_times, strict=True):
-        gain = paired_interval(row - source, ratio, confidence)
+        gain = paired_interval(row - source, ratio, confidence, n_test)
         if target is not None:
-            vs_target = paired_interval(row - target, ratio, confidence)
+            vs_target = paired_interval(row - target, ratio, confidence, n_test)
         else:
             vs_target = (np.nan, np.nan, np.nan)
         # no transfer happens in the target-only baseline, so it is never flagged

@@ -1,7 +1,8 @@
 """Loaders of the real benchmarks: contents, preprocessing, domain selection, files and errors.
 
-Tests marked with the ``real_home`` fixture read the real files from ``SKT_DATA_HOME`` (see
-tests/conftest.py); the others need no file. None reaches the network.
+Tests marked ``requires_data`` read the real files from the data home (``SKT_DATA_HOME``, see
+the root conftest.py) and skip, with the reason, where it lacks them; the others need no file.
+None reaches the network.
 """
 
 import hashlib
@@ -24,6 +25,13 @@ from skt.datasets import (
 SPECS = list(_real._SPECS.values())
 REMOTES = list(dict.fromkeys(r for spec in SPECS for r in spec.files.values()))
 LOADERS = [load_office_caltech, load_mnist_usps, load_coil20, load_mushroom]
+requires_data = pytest.mark.requires_data
+# every file, marked with the data set it belongs to
+REMOTE_PARAMS = [
+    pytest.param(r, marks=requires_data(spec.name), id=r.name)
+    for spec in SPECS
+    for r in dict.fromkeys(spec.files.values())
+]
 
 
 def _one_nn(X, y, sample_domain):
@@ -34,15 +42,16 @@ def _one_nn(X, y, sample_domain):
 # -- the files --------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("remote", REMOTES, ids=lambda r: r.name)
-def test_checksums_and_sizes_match_the_real_files(real_home, remote):
-    content = (real_home / remote.path).read_bytes()
+@pytest.mark.parametrize("remote", REMOTE_PARAMS)
+def test_checksums_and_sizes_match_the_real_files(data_home, remote):
+    content = (data_home / remote.path).read_bytes()
     assert len(content) == remote.size
     assert hashlib.sha256(content).hexdigest() == remote.sha256
 
 
-def test_checksums_are_those_published_in_the_data_readme(real_home):
-    readme = (real_home / "README.md").read_text()
+@requires_data()
+def test_checksums_are_those_published_in_the_data_readme(data_home):
+    readme = (data_home / "README.md").read_text()
     published = set(re.findall(r"\b[0-9a-f]{64}\b", readme))
     assert {r.sha256 for r in REMOTES} <= published
 
@@ -76,7 +85,8 @@ OFFICE_ONE_NN = {
 }
 
 
-def test_office_caltech_every_domain(real_home):
+@requires_data("office_caltech")
+def test_office_caltech_every_domain():
     bunch = load_office_caltech(return_bunch=True)
     assert bunch.data.shape == (sum(OFFICE_ROWS.values()), 800)
     assert bunch.domain_names == {1: "amazon", 2: "caltech", 3: "dslr", 4: "webcam"}
@@ -94,7 +104,8 @@ def test_office_caltech_every_domain(real_home):
     assert "Office-Caltech10" in bunch.DESCR
 
 
-def test_office_caltech_l1_zscore_standardises_each_domain(real_home):
+@requires_data("office_caltech")
+def test_office_caltech_l1_zscore_standardises_each_domain():
     X, _, sample_domain = load_office_caltech("amazon", ["webcam", "dslr"])
     raw, _, _ = load_office_caltech("amazon", ["webcam", "dslr"], preprocess=None)
     assert np.array_equal(raw, np.round(raw)) and raw.min() >= 0
@@ -107,7 +118,8 @@ def test_office_caltech_l1_zscore_standardises_each_domain(real_home):
         np.testing.assert_allclose(std[constant], 0)
 
 
-def test_office_caltech_reproduces_the_published_one_nn_baseline(real_home):
+@requires_data("office_caltech")
+def test_office_caltech_reproduces_the_published_one_nn_baseline():
     accuracies = {}
     for source, target in _real._OFFICE.tasks:
         accuracies[(source, target)] = _one_nn(*load_office_caltech(source, target))
@@ -123,14 +135,18 @@ def test_office_caltech_reproduces_the_published_one_nn_baseline(real_home):
 @pytest.mark.parametrize(
     "loader, source, target, n_source, n_target, n_features, published",
     [
-        (load_mnist_usps, "usps", "mnist", 1800, 2000, 256, 44.70),
-        (load_mnist_usps, "mnist", "usps", 2000, 1800, 256, 65.94),
-        (load_coil20, "coil1", "coil2", 720, 720, 1024, 83.61),
-        (load_coil20, "coil2", "coil1", 720, 720, 1024, 82.78),
+        pytest.param(load_mnist_usps, "usps", "mnist", 1800, 2000, 256, 44.70,
+                     marks=requires_data("mnist_usps")),
+        pytest.param(load_mnist_usps, "mnist", "usps", 2000, 1800, 256, 65.94,
+                     marks=requires_data("mnist_usps")),
+        pytest.param(load_coil20, "coil1", "coil2", 720, 720, 1024, 83.61,
+                     marks=requires_data("coil20")),
+        pytest.param(load_coil20, "coil2", "coil1", 720, 720, 1024, 82.78,
+                     marks=requires_data("coil20")),
     ],
 )
 def test_jda_image_benchmarks(
-    real_home, loader, source, target, n_source, n_target, n_features, published
+    loader, source, target, n_source, n_target, n_features, published
 ):
     X, y, sample_domain = loader(source, target)
     assert X.shape == (n_source + n_target, n_features) and X.dtype == np.float64
@@ -141,7 +157,8 @@ def test_jda_image_benchmarks(
     assert 0 <= raw.min() and raw.max() <= 1 and np.array_equal(y, y_raw)
 
 
-def test_mnist_usps_labels_are_the_digits(real_home):
+@requires_data("mnist_usps")
+def test_mnist_usps_labels_are_the_digits():
     bunch = load_mnist_usps(return_bunch=True)
     assert bunch.target_names == [str(d) for d in range(10)]
     assert bunch.domain_names == {1: "mnist", 2: "usps"}
@@ -152,7 +169,8 @@ def test_mnist_usps_labels_are_the_digits(real_home):
     assert images.mean(axis=0)[2:14, 7:9].mean() > 2 * images.mean(axis=0)[:, :4].mean()
 
 
-def test_coil20_has_36_images_per_object_and_domain(real_home):
+@requires_data("coil20")
+def test_coil20_has_36_images_per_object_and_domain():
     bunch = load_coil20(return_bunch=True)
     for domain_id in (1, 2):
         counts = np.bincount(bunch.target[bunch.sample_domain == domain_id])
@@ -163,7 +181,8 @@ def test_coil20_has_36_images_per_object_and_domain(real_home):
 # -- mushroom ---------------------------------------------------------------------------------
 
 
-def test_mushroom_split_by_stalk_shape(real_home):
+@requires_data("mushroom")
+def test_mushroom_split_by_stalk_shape():
     bunch = load_mushroom("enlarging", "tapering", return_bunch=True)
     source, target = bunch.sample_domain == 1, bunch.sample_domain == -2
     assert source.sum() == 3516 and target.sum() == 4608
@@ -179,7 +198,8 @@ def test_mushroom_split_by_stalk_shape(real_home):
     assert len(bunch.feature_names) == bunch.data.shape[1]
 
 
-def test_mushroom_columns_do_not_depend_on_the_domains_chosen(real_home):
+@requires_data("mushroom")
+def test_mushroom_columns_do_not_depend_on_the_domains_chosen():
     one = load_mushroom("tapering", return_bunch=True)
     both = load_mushroom(return_bunch=True)
     assert one.feature_names == both.feature_names
@@ -188,7 +208,8 @@ def test_mushroom_columns_do_not_depend_on_the_domains_chosen(real_home):
     )
 
 
-def test_mushroom_without_preprocessing_returns_the_letters(real_home):
+@requires_data("mushroom")
+def test_mushroom_without_preprocessing_returns_the_letters():
     X, y, sample_domain = load_mushroom("e", "t", preprocess=None)
     assert X.shape == (8124, 21) and X.dtype == object
     onehot = load_mushroom("e", "t", return_bunch=True)
@@ -201,14 +222,16 @@ def test_mushroom_without_preprocessing_returns_the_letters(real_home):
 # -- domain selection (no file needed: names are checked before any file is read) ------------
 
 
-def test_source_or_target_none_means_every_other_domain(real_home):
+@requires_data("office_caltech")
+def test_source_or_target_none_means_every_other_domain():
     _, _, sd = load_office_caltech(target="webcam")
     assert sorted(np.unique(sd)) == [-4, 1, 2, 3]
     _, _, sd = load_office_caltech(source=["dslr", "A"])
     assert list(dict.fromkeys(sd.tolist())) == [3, 1, -2, -4]  # sources first, in the order given
 
 
-def test_names_are_case_insensitive_and_have_aliases(real_home):
+@requires_data("office_caltech")
+def test_names_are_case_insensitive_and_have_aliases():
     X1, y1, sd1 = load_office_caltech("A", "w")
     X2, y2, sd2 = load_office_caltech(" Amazon", "WEBCAM")
     np.testing.assert_array_equal(X1, X2)
@@ -283,21 +306,22 @@ def test_missing_files_and_no_network(monkeypatch, tmp_path):
     assert not (tmp_path / "home" / "mnist_usps" / "MNIST_vs_USPS.mat").exists()
 
 
-def _copy(real_home, remote, folder, *, keep=None):
+def _copy(data_home, remote, folder, *, keep=None):
     target = folder / remote.path
     target.parent.mkdir(parents=True, exist_ok=True)
-    content = (real_home / remote.path).read_bytes()
+    content = (data_home / remote.path).read_bytes()
     target.write_bytes(content if keep is None else content[:keep])
     return target
 
 
-def test_loader_downloads_missing_files_from_a_mirror(real_home, monkeypatch, tmp_path):
+@requires_data("office_caltech")
+def test_loader_downloads_missing_files_from_a_mirror(data_home, monkeypatch, tmp_path):
     mirror, home = tmp_path / "mirror", tmp_path / "home"
     for name in ("dslr", "webcam"):
-        _copy(real_home, _real._OFFICE.files[name], mirror)
+        _copy(data_home, _real._OFFICE.files[name], mirror)
     monkeypatch.setenv("SKT_DATA_MIRROR", mirror.as_uri())
     downloaded = load_office_caltech("dslr", "webcam", data_home=home, return_bunch=True)
-    expected = load_office_caltech("dslr", "webcam", data_home=real_home, return_bunch=True)
+    expected = load_office_caltech("dslr", "webcam", data_home=data_home, return_bunch=True)
     np.testing.assert_array_equal(downloaded.data, expected.data)
     np.testing.assert_array_equal(downloaded.target, expected.target)
     assert sorted(p.name for p in (home / "office_caltech10_surf").iterdir()) == [
@@ -308,16 +332,18 @@ def test_loader_downloads_missing_files_from_a_mirror(real_home, monkeypatch, tm
     assert not (home / "office_caltech10_surf" / "amazon_SURF_L10.mat").exists()
 
 
-def test_truncated_file_in_the_data_home(real_home, tmp_path):
-    _copy(real_home, _real._MUSHROOM_FILE, tmp_path, keep=1000)
+@requires_data("mushroom")
+def test_truncated_file_in_the_data_home(data_home, tmp_path):
+    _copy(data_home, _real._MUSHROOM_FILE, tmp_path, keep=1000)
     with pytest.raises(OSError, match="is truncated: 1000 bytes of the expected 374007") as info:
         load_mushroom(data_home=tmp_path)
     assert "Delete it" in str(info.value) and "SKT_DATA_HOME" in str(info.value)
 
 
-def test_corrupt_download_from_a_mirror_leaves_nothing(real_home, monkeypatch, tmp_path):
+@requires_data("mushroom")
+def test_corrupt_download_from_a_mirror_leaves_nothing(data_home, monkeypatch, tmp_path):
     mirror, home = tmp_path / "mirror", tmp_path / "home"
-    source = _copy(real_home, _real._MUSHROOM_FILE, mirror)
+    source = _copy(data_home, _real._MUSHROOM_FILE, mirror)
     content = bytearray(source.read_bytes())
     content[500] ^= 1
     source.write_bytes(bytes(content))
@@ -330,22 +356,29 @@ def test_corrupt_download_from_a_mirror_leaves_nothing(real_home, monkeypatch, t
 # -- the catalogue ----------------------------------------------------------------------------
 
 
-def test_list_datasets_reports_where_files_are(real_home, tmp_path):
+@requires_data()
+def test_list_datasets_reports_where_files_are(data_home, tmp_path):
     found = {d.name: d for d in list_datasets()}
     assert list(found) == ["digits_shift", "office_caltech", "mnist_usps", "coil20", "mushroom"]
     assert found["digits_shift"].embedded and found["digits_shift"].files == []
     assert len(found["office_caltech"].tasks) == 12
     assert all(f.status == "ok" for d in found.values() for f in d.files)
-    assert found["coil20"].files[0].path == str(real_home / "coil20" / "COIL_1.mat")
+    assert found["coil20"].files[0].path == str(data_home / "coil20" / "COIL_1.mat")
 
-    _copy(real_home, _real._COIL_FILE, tmp_path, keep=10)
+    _copy(data_home, _real._COIL_FILE, tmp_path, keep=10)
     elsewhere = {d.name: d for d in list_datasets(tmp_path)}
     assert elsewhere["coil20"].files[0].status.startswith("corrupt: is truncated")
     assert elsewhere["mushroom"].files[0].status == "missing"
 
 
-@pytest.mark.parametrize("info", list_datasets(), ids=lambda d: d.name)
-def test_every_listed_task_loads(real_home, info):
+@pytest.mark.parametrize(
+    "info",
+    [
+        pytest.param(d, marks=() if d.embedded else requires_data(d.name), id=d.name)
+        for d in list_datasets()
+    ],
+)
+def test_every_listed_task_loads(info):
     source, target = info.tasks[0]
     if info.embedded:
         X, y, sample_domain = info.loader(target)
@@ -355,7 +388,8 @@ def test_every_listed_task_loads(real_home, info):
     assert (sample_domain > 0).any() and (sample_domain < 0).any()
 
 
-def test_loaded_data_feeds_the_domain_contract(real_home):
+@requires_data("coil20")
+def test_loaded_data_feeds_the_domain_contract():
     X, y, sample_domain = load_coil20("coil1", "coil2")
     y_train = skt.mask_target_labels(y, sample_domain)
     domains = skt.check_domains(X, y_train)

@@ -1,9 +1,7 @@
 """TrAdaBoostClassifier, TrAdaBoostRegressor and TwoStageTrAdaBoostRegressor."""
 
 import math
-import os
 import warnings
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -730,16 +728,11 @@ def test_bad_regression_parameters(clf_data):
 
 
 def _mushroom():
-    home = os.environ.get("SKT_DATA_HOME")
-    if not home or not (Path(home) / "uci_mushroom").is_dir():
-        pytest.skip(
-            "the UCI mushroom file is not available: set SKT_DATA_HOME to the shared data folder "
-            f"(currently {home!r})"
-        )
     # source: tapering (4608 rows, the source size of the paper's Table 1); target: enlarging
-    return skt.datasets.load_mushroom(source="t", data_home=home, download_if_missing=False)
+    return skt.datasets.load_mushroom(source="t", download_if_missing=False)
 
 
+@pytest.mark.requires_data("mushroom")
 def test_mushroom_beats_target_only_and_pooled():
     X, y, sd = _mushroom()
     errors = {"tradaboost": [], "target_only": [], "pooled": []}

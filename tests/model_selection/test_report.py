@@ -84,9 +84,11 @@ def test_adversarial_source_is_flagged_as_negative_transfer():
 
 def test_harmful_adaptation_is_flagged():
     X, y, sd = _same_distribution()
-    # moving the source rows far from the target makes the adapted model worse than source-only
+    # moving the source rows away from the target makes the adapted model worse than
+    # source-only (by 10 points; a larger shift would leave both near one class, one row apart:
+    # not significant, see test_paired_interval_of_accuracies_has_a_sampling_floor)
     X = X.copy()
-    X[sd < 0] += np.array([3.0, 0.0])
+    X[sd < 0] += np.array([1.5, 0.0])
     useful = make_pipeline(MeanShift(scale=1.0), skt.SourceOnly(LogisticRegression()))
     shifted_back = make_pipeline(MeanShift(scale=-1.0), skt.SourceOnly(LogisticRegression()))
     report = transfer_report(
@@ -230,3 +232,21 @@ def test_bad_input():
     sd2[:100] = 2
     with pytest.raises(ValueError, match="a test fold of cv has none.*TargetKFold"):
         transfer_report({"a": skt.SourceOnly()}, X, y, sd2, cv=LeaveOneDomainOut())
+
+
+def test_paired_interval_of_accuracies_has_a_sampling_floor():
+    # two folds, each one test row of 250 worse: the sample variance is zero, and without a
+    # floor the interval [-0.4%, -0.4%] would call a single row significant
+    d = np.full(2, -1 / 250)
+    assert paired_interval(d, 1 / 3, 0.95)[1:] == pytest.approx((-1 / 250, -1 / 250))
+    mean, low, high = paired_interval(d, 1 / 3, 0.95, n_test=np.array([250, 250]))
+    floor = (1 / 250 - 1 / 250**2) / 250
+    half = stats.t.ppf(0.975, 1) * np.sqrt(floor * (1 / 2 + 1 / 3))
+    assert (mean, low, high) == pytest.approx((-1 / 250, -1 / 250 - half, -1 / 250 + half))
+    assert low < 0 < high
+    # the floor never narrows an interval, and equal scores stay an exact zero
+    spread = np.array([0.1, 0.3, -0.05, 0.2, 0.15])
+    assert paired_interval(spread, 0.25, 0.9, n_test=np.full(5, 400)) == pytest.approx(
+        paired_interval(spread, 0.25, 0.9)
+    )
+    assert paired_interval(np.zeros(3), 0.5, 0.9, n_test=np.full(3, 10)) == (0.0, 0.0, 0.0)
