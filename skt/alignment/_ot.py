@@ -1,6 +1,7 @@
 """Optimal-transport mappings: move the source rows onto the target rows (POT solvers)."""
 
 import numpy as np
+from sklearn.base import OneToOneFeatureMixin
 
 from .._pot import import_pot
 from ..base import BaseAdapter
@@ -41,7 +42,7 @@ def _check_plan(coupling, caller, hint):
         )
 
 
-class OTMapping(BaseAdapter):
+class OTMapping(OneToOneFeatureMixin, BaseAdapter):
     """Optimal-transport mapping: carry the source rows onto the target distribution.
 
     A transport plan ``G`` between the source rows and the target rows (uniform weights) is
@@ -192,7 +193,7 @@ class OTMapping(BaseAdapter):
         return np.array(X, copy=True)
 
 
-class LinearOTMapping(BaseAdapter):
+class LinearOTMapping(OneToOneFeatureMixin, BaseAdapter):
     """Linear (Gaussian) optimal-transport map: the closed-form Monge map between two Gaussians.
 
     Each domain is summarised by its mean and covariance; the source rows are mapped by the
