@@ -87,7 +87,9 @@ class SubspaceAlignment(BaseAdapter):
     alignment_ : ndarray of shape (n_components, n_components)
         ``M = P_s' P_t``.
     explained_variance_source_, explained_variance_target_ : ndarray of shape (n_components,)
-        Variance of each domain along its basis vectors.
+        Variance of each domain along its basis vectors (inf where it exceeds float64's range,
+        for data beyond about 1e154: the bases and the transform are computed on the data
+        divided by a power of two, and stay exact and finite).
     mean_source_, mean_target_ : ndarray of shape (n_features,)
         Means of the source and the target rows (each domain is centred on its own mean).
     n_components_ : int
