@@ -191,7 +191,7 @@ class Domains:
 
     Attributes
     ----------
-    X : ndarray of shape (n_samples, n_features)
+    X : ndarray or sparse matrix of shape (n_samples, n_features)
     y : ndarray of shape (n_samples,) or None
         Labels; target labels are masked when the caller asked for it.
     sample_domain : ndarray of int64 of shape (n_samples,)
@@ -257,6 +257,7 @@ def check_domains(
     mask_target=False,
     estimator_type=None,
     caller=None,
+    accept_sparse=False,
 ):
     """Validate ``X, y, sample_domain`` and split the rows into domains.
 
@@ -280,6 +281,9 @@ def check_domains(
         Used to check the kind of ``y``.
     caller : str, default=None
         Name used in error messages (e.g. the estimator's class name).
+    accept_sparse : bool, default=False
+        Accept a ``scipy.sparse`` ``X`` (CSR or CSC; other formats become CSR). It stays
+        sparse in the returned views. False: sparse input is a TypeError.
 
     Returns
     -------
@@ -296,7 +300,10 @@ def check_domains(
     (array([ True,  True, False, False]), 2)
     """
     who = f"{caller}: " if caller else ""
-    X = check_array(X, accept_sparse=False, ensure_all_finite=True, dtype="numeric")
+    X = check_array(
+        X, accept_sparse=("csr", "csc") if accept_sparse else False, ensure_all_finite=True,
+        dtype="numeric",
+    )
     n = X.shape[0]
     masked = np.zeros(n, dtype=bool)
     if y is not None:

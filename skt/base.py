@@ -24,11 +24,17 @@ from sklearn.utils.validation import FLOAT_DTYPES, check_is_fitted, has_fit_para
 from sklearn_compat.utils import get_tags
 from sklearn_compat.utils.validation import validate_data
 
+from . import _sparse
 from ._domain import _check_sample_domain, _masked_rows, check_domains
 
 __all__ = ["BaseAdapter", "BaseTransferEstimator", "BaseWrappingEstimator"]
 
 _SAMPLE_DOMAIN = {"sample_domain": True}
+
+
+def _accept_sparse(estimator):
+    """The sparse formats ``estimator`` takes (its ``_sparse_support``), for ``validate_data``."""
+    return _sparse.ACCEPT_SPARSE if estimator._sparse_support else False
 
 
 def _source_rows_at_predict(X, sample_domain):
@@ -48,7 +54,8 @@ class BaseAdapter(TransformerMixin, BaseEstimator):
     :func:`skt.check_domains`. Unless the subclass sets ``_uses_target_labels = True``, the labels
     of target rows are masked before ``_fit`` sees them, so an unsupervised adapter cannot read
     them. ``_requires_labeled_target = True`` makes ``fit`` demand labeled target rows (and
-    therefore ``sample_domain``).
+    therefore ``sample_domain``). ``_sparse_support = True`` makes ``fit`` and ``transform``
+    accept ``scipy.sparse`` input (CSR/CSC, kept sparse) and declares it in the tags.
     """
 
     __metadata_request__fit = _SAMPLE_DOMAIN
@@ -56,6 +63,12 @@ class BaseAdapter(TransformerMixin, BaseEstimator):
 
     _uses_target_labels = False
     _requires_labeled_target = False
+    _sparse_support = False
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = self._sparse_support
+        return tags
 
     def fit(self, X, y=None, *, sample_domain=None):
         """Fit the adapter on source and target rows.
@@ -115,7 +128,9 @@ class BaseAdapter(TransformerMixin, BaseEstimator):
             The rows in the shared space.
         """
         check_is_fitted(self)
-        X = validate_data(self, X, reset=False, dtype=FLOAT_DTYPES)
+        X = validate_data(
+            self, X, reset=False, dtype=FLOAT_DTYPES, accept_sparse=_accept_sparse(self)
+        )
         if sample_domain is None:
             sample_domain = np.full(X.shape[0], -1, dtype=np.int64)
         else:
@@ -124,7 +139,10 @@ class BaseAdapter(TransformerMixin, BaseEstimator):
 
     def _fit_domains(self, X, y, sample_domain):
         # finiteness is checked once, by check_domains (a full pass over X)
-        X = validate_data(self, X, reset=True, dtype=FLOAT_DTYPES, ensure_all_finite=False)
+        X = validate_data(
+            self, X, reset=True, dtype=FLOAT_DTYPES, ensure_all_finite=False,
+            accept_sparse=_accept_sparse(self),
+        )
         domains = check_domains(
             X,
             y,
@@ -132,6 +150,7 @@ class BaseAdapter(TransformerMixin, BaseEstimator):
             require_labeled_target=self._requires_labeled_target,
             mask_target=not self._uses_target_labels,
             caller=type(self).__name__,
+            accept_sparse=self._sparse_support,
         )
         self._fit(domains)
         return domains
@@ -164,6 +183,9 @@ class BaseTransferEstimator(MetaEstimatorMixin, BaseEstimator):
     ``_requires_target`` (unlabeled or labeled target rows must be present),
     ``_requires_labeled_target`` (labeled target rows, hence ``sample_domain``) and
     ``_uses_target_labels`` (when False, target labels are masked before ``_fit``).
+    ``_sparse_support = True`` makes ``fit`` and prediction accept ``scipy.sparse`` input
+    (CSR/CSC), passed on sparse to the inner estimators; the ``sparse`` input tag is then that
+    of the inner estimator (``_inner_estimator_for_tags``).
     """
 
     __metadata_request__fit = _SAMPLE_DOMAIN
@@ -176,9 +198,24 @@ class BaseTransferEstimator(MetaEstimatorMixin, BaseEstimator):
     _requires_target = True
     _requires_labeled_target = False
     _uses_target_labels = False
+    _sparse_support = False
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        inner = self._inner_estimator_for_tags()
+        tags.input_tags.sparse = self._sparse_support and (
+            inner is None or get_tags(inner).input_tags.sparse
+        )
+        return tags
+
+    def _inner_estimator_for_tags(self):
+        """The estimator that receives ``X`` (None: no inner estimator reads ``X``)."""
+        return None
 
     def _validate_fit_data(self, X, y, sample_domain):
-        X = validate_data(self, X, reset=True, dtype=FLOAT_DTYPES)
+        X = validate_data(
+            self, X, reset=True, dtype=FLOAT_DTYPES, accept_sparse=_accept_sparse(self)
+        )
         if y is None:
             raise ValueError(
                 f"{type(self).__name__} requires y to be passed, but the target y is None."
@@ -192,6 +229,7 @@ class BaseTransferEstimator(MetaEstimatorMixin, BaseEstimator):
             mask_target=not self._uses_target_labels,
             estimator_type=self._inner_estimator_type(),
             caller=type(self).__name__,
+            accept_sparse=self._sparse_support,
         )
 
     def _inner_estimator_type(self):
@@ -199,7 +237,9 @@ class BaseTransferEstimator(MetaEstimatorMixin, BaseEstimator):
 
     def _validate_predict_data(self, X, sample_domain):
         check_is_fitted(self)
-        X = validate_data(self, X, reset=False, dtype=FLOAT_DTYPES)
+        X = validate_data(
+            self, X, reset=False, dtype=FLOAT_DTYPES, accept_sparse=_accept_sparse(self)
+        )
         if sample_domain is not None:
             _check_sample_domain(sample_domain, X.shape[0])
         return X
@@ -265,8 +305,11 @@ class BaseWrappingEstimator(BaseTransferEstimator):
     boolean mask of the rows to train on and their weights (or None).
 
     The estimator type (classifier or regressor) and its tags are the inner estimator's; the
-    default inner estimator, created in ``fit``, is ``LogisticRegression()``.
+    default inner estimator, created in ``fit``, is ``LogisticRegression()``. Sparse input
+    reaches the inner estimator sparse.
     """
+
+    _sparse_support = True
 
     def __init__(self, estimator=None):
         self.estimator = estimator
@@ -282,9 +325,10 @@ class BaseWrappingEstimator(BaseTransferEstimator):
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         inner = get_tags(self._get_estimator())
-        tags = _delegate_type_tags(tags, inner)
-        tags.input_tags.sparse = False
-        return tags
+        return _delegate_type_tags(tags, inner)
+
+    def _inner_estimator_for_tags(self):
+        return self._get_estimator()
 
     def _more_tags(self):
         # scikit-learn < 1.6

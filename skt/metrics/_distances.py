@@ -22,8 +22,8 @@ def domain_mmd(X, y=None, *, sample_domain=None, **mmd_kwargs):
 
     Parameters
     ----------
-    X : array-like of shape (n_samples, n_features)
-        Rows of every domain.
+    X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        Rows of every domain. Sparse rows (CSR/CSC) stay sparse (see :func:`mmd`).
     y : array-like of shape (n_samples,), default=None
         Labels, with target rows masked; only the mask is read.
     sample_domain : array-like of int of shape (n_samples,), default=None
@@ -51,7 +51,7 @@ def domain_mmd(X, y=None, *, sample_domain=None, **mmd_kwargs):
     >>> round(domain_mmd(X, sample_domain=sample_domain, gamma=0.5), 3)
     0.476
     """
-    domains = check_domains(X, y, sample_domain, caller="domain_mmd")
+    domains = check_domains(X, y, sample_domain, caller="domain_mmd", accept_sparse=True)
     return mmd(domains.X_source, domains.X_target, **mmd_kwargs)
 
 
