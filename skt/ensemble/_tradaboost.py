@@ -147,6 +147,11 @@ class _BaseTrAdaBoost(BaseTransferEstimator):
 
     _requires_labeled_target = True
     _uses_target_labels = True
+    # sparse rows go to the base learners as they are
+    _sparse_support = True
+
+    def _inner_estimator_for_tags(self):
+        return self._default_estimator() if self.estimator is None else self.estimator
 
     def _base_estimator(self):
         base = self._default_estimator() if self.estimator is None else self.estimator

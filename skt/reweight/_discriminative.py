@@ -6,6 +6,8 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold, cross_val_predict
 from sklearn.utils import check_random_state
 
+from skt import _sparse
+
 from ._common import (
     COMMON_ATTRIBUTES,
     DOMAINS_NOTE,
@@ -44,7 +46,7 @@ def _discriminative(Xs, Xt, *, classifier, clip, cv, random_state):
     if cv is not None:
         check_int(cv, "cv", 2)
     n_s, n_t = Xs.shape[0], Xt.shape[0]
-    X = np.vstack([Xs, Xt])
+    X = _sparse.vstack([Xs, Xt])
     d = np.r_[np.zeros(n_s, dtype=np.int64), np.ones(n_t, dtype=np.int64)]
     if cv is None:
         fitted = clone(clf).fit(X, d)

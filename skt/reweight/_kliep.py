@@ -22,6 +22,7 @@ from ._common import (
     check_samples,
     check_weights_not_degenerate,
     choose_centers,
+    center_features,
     gaussian_features,
 )
 
@@ -114,8 +115,8 @@ def _kliep(Xs, Xt, *, gamma, n_centers, cv, tol, max_iter, random_state, n_jobs=
     check_int(max_iter, "max_iter", 1)
     rng = check_random_state(random_state)
     gammas, fixed = check_gamma_grid(gamma, Xs, Xt, rng)
-    center_rows = choose_centers(len(Xt), n_centers, rng)
-    centers = np.ascontiguousarray(Xt[center_rows], dtype=np.float64)
+    center_rows = choose_centers(Xt.shape[0], n_centers, rng)
+    centers = center_features(Xt, center_rows)
 
     scores = np.full(len(gammas), -np.inf)
     if not fixed and len(gammas) > 1:

@@ -17,6 +17,7 @@ from ._common import (
     check_samples,
     check_weights_not_degenerate,
     choose_centers,
+    center_features,
     gaussian_features,
 )
 
@@ -108,7 +109,7 @@ def _ulsif(Xs, Xt, *, gamma, reg, n_centers, random_state, n_jobs=None):
     rng = check_random_state(random_state)
     gammas, gamma_fixed = check_gamma_grid(gamma, Xs, Xt, rng)
     regs, reg_fixed = _check_reg_grid(reg)
-    centers = np.ascontiguousarray(Xt[choose_centers(len(Xt), n_centers, rng)], np.float64)
+    centers = center_features(Xt, choose_centers(Xt.shape[0], n_centers, rng))
     # the leave-one-out pairs rows by position: shuffle both samples once
     order_s = rng.permutation(Xs.shape[0])
     order_t = rng.permutation(Xt.shape[0])
