@@ -1,6 +1,7 @@
 """Feature augmentation ("frustratingly easy domain adaptation")."""
 
 import numpy as np
+import scipy.sparse as sp
 
 from ..base import BaseAdapter
 
@@ -42,6 +43,10 @@ class FeatureAugmentation(BaseAdapter):
     new rows reaches the target block whatever the target's id was in ``fit``; otherwise it is
     a ValueError.
 
+    Sparse input (CSR or CSC) gives sparse output of the same format, with the non-zeros of
+    each row stored twice (shared block and domain block): the augmented matrix of text or
+    count data is never dense.
+
     References
     ----------
     .. [1] H. Daume III, "Frustratingly easy domain adaptation", ACL 2007.
@@ -60,6 +65,7 @@ class FeatureAugmentation(BaseAdapter):
     """
 
     _requires_labeled_target = True
+    _sparse_support = True
 
     def __init__(self):
         pass
@@ -100,6 +106,14 @@ class FeatureAugmentation(BaseAdapter):
     def _transform(self, X, sample_domain):
         n, d = X.shape
         block = self._block_of(sample_domain)
+        if sp.issparse(X):
+            # each domain block keeps the rows of its domain: X with the other rows zeroed
+            parts = [X]
+            for b in range(len(self.domain_ids_)):
+                part = X.multiply((block == b)[:, None]).asformat(X.format)
+                part.eliminate_zeros()
+                parts.append(part)
+            return sp.hstack(parts, format=X.format, dtype=X.dtype)
         out = np.zeros((n, d * (len(self.domain_ids_) + 1)), dtype=X.dtype)
         out[:, :d] = X
         for b in range(len(self.domain_ids_)):
