@@ -92,7 +92,7 @@ def check_features_for_dense_square(n_features, caller, what):
     if n_features > MAX_DENSE_FEATURES:
         gib = 8.0 * n_features**2 / 2**30
         raise ValueError(
-            f"{caller}: sparse input with {n_features} features; {what} needs dense "
+            f"{caller}: sparse input with {n_features} features; computing {what} takes dense "
             f"{n_features} x {n_features} matrices ({gib:.1f} GiB each in float64), and sparse "
             f"input is accepted up to {MAX_DENSE_FEATURES} features. Reduce the dimension "
             "first, e.g. with sklearn.decomposition.TruncatedSVD (which takes sparse input) in "

@@ -881,11 +881,12 @@ def mmd_test(
     Parameters
     ----------
     X : {array-like, sparse matrix} of shape (n_samples_X, n_features)
-        Sample from P. Sparse rows (CSR/CSC) stay sparse, as in :func:`mmd`. A Dask array is validated without computing it (known chunk sizes,
-        2-D, numeric, as many features as ``Y``), and each chunk is checked for NaN and
-        infinity when a task reads it; the test then runs blockwise on the Dask workers
-        without gathering the data (see Notes). With ``estimator="linear"``, Dask arrays take
-        the asymptotic test only (see ``method``).
+        Sample from P. Sparse rows (CSR/CSC) stay sparse, as in :func:`mmd`. A Dask array
+        is validated without computing it (known chunk sizes, 2-D, numeric, as many features
+        as ``Y``), and each chunk is checked for NaN and infinity when a task reads it; the
+        test then runs blockwise on the Dask workers without gathering the data (see Notes).
+        With ``estimator="linear"``, Dask arrays take the asymptotic test only (see
+        ``method``).
     Y : {array-like, sparse matrix} of shape (n_samples_Y, n_features)
         Sample from Q.
     kernel : {"rbf", "gaussian", "laplacian", "linear", "polynomial"}, default="rbf"

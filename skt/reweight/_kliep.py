@@ -16,13 +16,13 @@ from ._common import (
     DOMAINS_NOTE,
     ESTIMATOR_PARAM,
     BaseReweighting,
+    center_features,
     check_gamma_grid,
     check_int,
     check_real,
     check_samples,
     check_weights_not_degenerate,
     choose_centers,
-    center_features,
     gaussian_features,
 )
 
