@@ -277,7 +277,10 @@ def _pairwise_distances(Z, name):
     upper = np.triu_indices(Z.shape[0], 1)
     if name == "rbf":
         sq = _sparse.row_sqnorms(Z)
-        D = sq[:, None] + sq[None, :] - 2.0 * _sparse.dense(Z @ Z.T)
+        D = _sparse.dense(Z @ Z.T)
+        D *= -2.0
+        D += sq[:, None]
+        D += sq[None, :]
         return np.maximum(D[upper], 0.0)
     from sklearn.metrics.pairwise import manhattan_distances
 
