@@ -75,8 +75,9 @@ class BaseAdapter(TransformerMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-            Rows of every domain.
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Rows of every domain. Sparse rows (CSR/CSC) where the class accepts
+            them (see the class docstring), kept sparse.
         y : array-like of shape (n_samples,), default=None
             Labels; ``-1`` (classification) or ``NaN`` (regression) mark target rows when
             ``sample_domain`` is not given.
@@ -96,8 +97,9 @@ class BaseAdapter(TransformerMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-            Rows of every domain.
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Rows of every domain. Sparse rows (CSR/CSC) where the class accepts
+            them (see the class docstring), kept sparse.
         y : array-like of shape (n_samples,), default=None
             Labels with masked target rows, see :meth:`fit`.
         sample_domain : array-like of int of shape (n_samples,), default=None
@@ -116,8 +118,9 @@ class BaseAdapter(TransformerMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-            New rows.
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            New rows. Sparse rows (CSR/CSC) where the class accepts
+            them (see the class docstring), kept sparse.
         sample_domain : array-like of int of shape (n_samples,), default=None
             Domain ids; rows with a positive id are mapped as source rows. By default every
             row is a target row.
@@ -252,8 +255,9 @@ class BaseTransferEstimator(MetaEstimatorMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-            Test rows.
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Test rows. Sparse rows (CSR/CSC) where the class accepts
+            them (see the class docstring), kept sparse.
         y : array-like of shape (n_samples,)
             True labels.
         sample_weight : array-like of shape (n_samples,), default=None
@@ -342,8 +346,9 @@ class BaseWrappingEstimator(BaseTransferEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-            Rows of every domain.
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Rows of every domain. Sparse rows (CSR/CSC) where the class accepts
+            them (see the class docstring), kept sparse.
         y : array-like of shape (n_samples,)
             Labels; ``-1`` (classification) or ``NaN`` (regression) mark unlabeled target rows.
         sample_domain : array-like of int of shape (n_samples,), default=None
@@ -375,8 +380,9 @@ class BaseWrappingEstimator(BaseTransferEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-            Rows to predict.
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Rows to predict. Sparse rows (CSR/CSC) where the class accepts
+            them (see the class docstring), kept sparse.
         sample_domain : array-like of int of shape (n_samples,), default=None
             Accepted for routing; the prediction does not depend on it.
 
@@ -394,8 +400,9 @@ class BaseWrappingEstimator(BaseTransferEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-            Rows to predict.
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Rows to predict. Sparse rows (CSR/CSC) where the class accepts
+            them (see the class docstring), kept sparse.
         sample_domain : array-like of int of shape (n_samples,), default=None
             Accepted for routing; the prediction does not depend on it.
 
@@ -413,8 +420,9 @@ class BaseWrappingEstimator(BaseTransferEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-            Rows to predict.
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Rows to predict. Sparse rows (CSR/CSC) where the class accepts
+            them (see the class docstring), kept sparse.
         sample_domain : array-like of int of shape (n_samples,), default=None
             Accepted for routing; the prediction does not depend on it.
 
@@ -432,8 +440,9 @@ class BaseWrappingEstimator(BaseTransferEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-            Rows to predict.
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Rows to predict. Sparse rows (CSR/CSC) where the class accepts
+            them (see the class docstring), kept sparse.
         sample_domain : array-like of int of shape (n_samples,), default=None
             Accepted for routing; the prediction does not depend on it.
 

@@ -525,8 +525,9 @@ class _BaseTransferComponents(BaseAdapter):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-            Rows of every domain.
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Rows of every domain. Sparse rows (CSR/CSC) where the class accepts
+            them (see the class docstring), kept sparse.
         y : array-like of shape (n_samples,), default=None
             Labels with masked target rows (see :meth:`fit`).
         sample_domain : array-like of int of shape (n_samples,), default=None
@@ -547,8 +548,9 @@ class _BaseTransferComponents(BaseAdapter):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-            Rows of every domain.
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Rows of every domain. Sparse rows (CSR/CSC) where the class accepts
+            them (see the class docstring), kept sparse.
         y : array-like of shape (n_samples,), default=None
             Labels; ``-1`` (classification) or ``NaN`` (regression) mark target rows when
             ``sample_domain`` is not given.

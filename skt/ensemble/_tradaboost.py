@@ -211,7 +211,8 @@ _DOC_DOMAINS = """Training rows come from one ``X``: ``sample_domain`` tells sou
     (positive ids) from target rows (negative ids). Target rows with a label are the labeled
     target rows; target rows whose label is masked (``-1`` or ``NaN``) are ignored. Several
     source ids are pooled into one source. Without ``sample_domain``, or without a labeled
-    target row, ``fit`` raises a ValueError. At predict time every row is a target row."""
+    target row, ``fit`` raises a ValueError. At predict time every row is a target row. Sparse
+    rows (CSR/CSC) reach the base learners as they are (the ``sparse`` input tag is theirs)."""
 
 
 # -- TrAdaBoost (classification) --------------------------------------------------------------
@@ -389,8 +390,9 @@ class TrAdaBoostClassifier(ClassifierMixin, _BaseTrAdaBoost):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-            Rows of every domain.
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Rows of every domain. Sparse rows (CSR/CSC) where the class accepts
+            them (see the class docstring), kept sparse.
         y : array-like of shape (n_samples,)
             Class labels; ``-1`` marks unlabeled target rows (ignored).
         sample_domain : array-like of int of shape (n_samples,)
@@ -494,7 +496,7 @@ class TrAdaBoostClassifier(ClassifierMixin, _BaseTrAdaBoost):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Rows to predict (target rows).
         sample_domain : array-like of int of shape (n_samples,), default=None
             Accepted for routing; the prediction does not depend on it.
@@ -512,7 +514,7 @@ class TrAdaBoostClassifier(ClassifierMixin, _BaseTrAdaBoost):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Rows to predict (target rows).
         sample_domain : array-like of int of shape (n_samples,), default=None
             Accepted for routing; the prediction does not depend on it.
@@ -530,7 +532,7 @@ class TrAdaBoostClassifier(ClassifierMixin, _BaseTrAdaBoost):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Rows to predict (target rows).
         sample_domain : array-like of int of shape (n_samples,), default=None
             Accepted for routing; the prediction does not depend on it.
@@ -549,7 +551,7 @@ class TrAdaBoostClassifier(ClassifierMixin, _BaseTrAdaBoost):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Rows to predict (target rows).
         sample_domain : array-like of int of shape (n_samples,), default=None
             Accepted for routing; the prediction does not depend on it.
@@ -568,7 +570,7 @@ class TrAdaBoostClassifier(ClassifierMixin, _BaseTrAdaBoost):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Rows to predict (target rows).
         sample_domain : array-like of int of shape (n_samples,), default=None
             Accepted for routing; the prediction does not depend on it.
@@ -586,7 +588,7 @@ class TrAdaBoostClassifier(ClassifierMixin, _BaseTrAdaBoost):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Rows to predict (target rows).
         sample_domain : array-like of int of shape (n_samples,), default=None
             Accepted for routing; the prediction does not depend on it.
@@ -618,7 +620,7 @@ class _WeightedMedianMixin:
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Rows to predict (target rows).
         sample_domain : array-like of int of shape (n_samples,), default=None
             Accepted for routing; the prediction does not depend on it.
@@ -637,7 +639,7 @@ class _WeightedMedianMixin:
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Rows to predict (target rows).
         sample_domain : array-like of int of shape (n_samples,), default=None
             Accepted for routing; the prediction does not depend on it.
@@ -762,8 +764,9 @@ class TrAdaBoostRegressor(_WeightedMedianMixin, RegressorMixin, _BaseTrAdaBoost)
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-            Rows of every domain.
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Rows of every domain. Sparse rows (CSR/CSC) where the class accepts
+            them (see the class docstring), kept sparse.
         y : array-like of shape (n_samples,)
             Targets; ``NaN`` marks unlabeled target rows (ignored).
         sample_domain : array-like of int of shape (n_samples,)
@@ -1025,8 +1028,9 @@ class TwoStageTrAdaBoostRegressor(_WeightedMedianMixin, RegressorMixin, _BaseTrA
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-            Rows of every domain.
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Rows of every domain. Sparse rows (CSR/CSC) where the class accepts
+            them (see the class docstring), kept sparse.
         y : array-like of shape (n_samples,)
             Targets; ``NaN`` marks unlabeled target rows (ignored).
         sample_domain : array-like of int of shape (n_samples,)

@@ -26,7 +26,9 @@ COMMON_ATTRIBUTES = """weights_ : ndarray of shape (n_source_rows,)
 
 DOMAINS_NOTE = """Source rows (those with a label, or a positive ``sample_domain``) are weighted
     against the target rows (masked label, or negative ``sample_domain``); several source or
-    target domains are pooled. Target labels are never read."""
+    target domains are pooled. Target labels are never read. Sparse rows (CSR/CSC) are
+    accepted: the weights come from the sparse rows, and ``estimator`` is fitted on the sparse
+    source rows (the ``sparse`` input tag is that of ``estimator``)."""
 
 
 def check_samples(X_source, X_target):

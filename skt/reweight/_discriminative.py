@@ -99,9 +99,9 @@ def discriminative_weights(X_source, X_target, *, classifier=None, clip=None, cv
 
     Parameters
     ----------
-    X_source : array-like of shape (n_source, n_features)
-        Source rows.
-    X_target : array-like of shape (n_target, n_features)
+    X_source : {array-like, sparse matrix} of shape (n_source, n_features)
+        Source rows. Sparse rows (CSR/CSC) stay sparse and reach the classifier as they are.
+    X_target : {array-like, sparse matrix} of shape (n_target, n_features)
         Target rows.
     classifier : classifier object, default=None
         Any scikit-learn classifier with ``predict_proba``; cloned. None means

@@ -183,9 +183,10 @@ def kliep_weights(
 
     Parameters
     ----------
-    X_source : array-like of shape (n_source, n_features)
-        Source rows.
-    X_target : array-like of shape (n_target, n_features)
+    X_source : {array-like, sparse matrix} of shape (n_source, n_features)
+        Source rows. Sparse rows (CSR/CSC) stay sparse: kernel values come from sparse
+        products and row norms, in blocks, never from a dense copy of the rows.
+    X_target : {array-like, sparse matrix} of shape (n_target, n_features)
         Target rows.
     gamma : float, sequence of float or None, default=None
         Bandwidth of the Gaussian kernel. A number is used as is; a sequence is searched by

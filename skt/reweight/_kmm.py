@@ -266,9 +266,10 @@ def kmm_weights(
 
     Parameters
     ----------
-    X_source : array-like of shape (n_source, n_features)
-        Source rows.
-    X_target : array-like or dask.array.Array of shape (n_target, n_features)
+    X_source : {array-like, sparse matrix} of shape (n_source, n_features)
+        Source rows. Sparse rows (CSR/CSC) stay sparse: kernel values come from sparse
+        products and row norms, in blocks, never from a dense copy of the rows.
+    X_target : {array-like, sparse matrix} or dask.array.Array of shape (n_target, n_features)
         Target rows. A Dask array stays distributed (with ``approximation=None`` or
         ``"nystroem"``): it is read only through blockwise kernel sums, one task per row chunk,
         and the median heuristic sees a random subsample of 1,000 of its rows.
