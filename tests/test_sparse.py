@@ -89,6 +89,22 @@ def test_predictors_sparse_equals_dense(estimator, fmt):
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
+@pytest.mark.parametrize(
+    "estimator",
+    [skt.TrAdaBoostRegressor(n_estimators=3, random_state=0),
+     skt.TwoStageTrAdaBoostRegressor(n_steps=2, n_estimators=2, cv=2, random_state=0)],
+    ids=lambda e: type(e).__name__,
+)
+def test_boosting_regressors_sparse_equals_dense(estimator, fmt):
+    X, _, sd = _data()
+    y = np.asarray(X[:, :5].sum(axis=1)).ravel()
+    y_train = np.where((sd < 0) & (np.arange(len(y)) % 3 != 0), np.nan, y)
+    sparse_fit = clone(estimator).fit(X.asformat(fmt), y_train, sample_domain=sd)
+    dense_fit = clone(estimator).fit(X.toarray(), y_train, sample_domain=sd)
+    _close(sparse_fit.predict(X.asformat(fmt)), dense_fit.predict(X.toarray()))
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
 def test_kmm_exact_sparse_close_to_dense(fmt):
     # the exact solver holds the kernel matrix in float32: sparse rows (not centred) and dense
     # rows (centred) round it differently, so the weights agree to the solver's tolerance only
