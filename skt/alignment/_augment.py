@@ -8,6 +8,36 @@ from ..base import BaseAdapter
 __all__ = ["FeatureAugmentation"]
 
 
+def _augment_sparse(X, block, n_blocks):
+    """The augmented rows of sparse ``X``, in its format, built straight from its arrays.
+
+    Row ``i`` of the CSR output holds the non-zeros of row ``i`` twice: in the shared block
+    (column ``j``) and in its domain's block (column ``j + d (block_i + 1)``). No dense array
+    and no intermediate matrix: memory is the output and a few arrays of one entry per
+    non-zero.
+    """
+    fmt, (n, d) = X.format, X.shape
+    X = X.tocsr()
+    if not X.has_canonical_format:  # sorted indices, no duplicates (on a copy: X is the user's)
+        X = X.copy()
+        X.sum_duplicates()
+    counts = np.diff(X.indptr)
+    row_of = np.repeat(np.arange(n), counts)
+    first = X.indptr[:-1][row_of] + np.arange(X.nnz)  # the shared copy of each non-zero
+    second = first + counts[row_of]  # ... and its copy in the row's domain block
+    indices = np.empty(2 * X.nnz, dtype=np.int64)
+    data = np.empty(2 * X.nnz, dtype=X.dtype)
+    indices[first], data[first] = X.indices, X.data
+    indices[second], data[second] = X.indices + d * (block[row_of] + 1), X.data
+    out = sp.csr_matrix(
+        (data, indices, 2 * X.indptr.astype(np.int64)), shape=(n, d * (n_blocks + 1))
+    )
+    out.has_sorted_indices = True
+    if isinstance(X, sp.sparray):
+        out = sp.csr_array(out)
+    return out.asformat(fmt)
+
+
 class FeatureAugmentation(BaseAdapter):
     """Frustratingly easy domain adaptation: a shared copy and one copy per domain.
 
@@ -107,13 +137,7 @@ class FeatureAugmentation(BaseAdapter):
         n, d = X.shape
         block = self._block_of(sample_domain)
         if sp.issparse(X):
-            # each domain block keeps the rows of its domain: X with the other rows zeroed
-            parts = [X]
-            for b in range(len(self.domain_ids_)):
-                part = X.multiply((block == b)[:, None]).asformat(X.format)
-                part.eliminate_zeros()
-                parts.append(part)
-            return sp.hstack(parts, format=X.format, dtype=X.dtype)
+            return _augment_sparse(X, block, len(self.domain_ids_))
         out = np.zeros((n, d * (len(self.domain_ids_) + 1)), dtype=X.dtype)
         out[:, :d] = X
         for b in range(len(self.domain_ids_)):
