@@ -12,6 +12,7 @@ included) and the target accuracy. Timings depend on the machine's load.
 
     python benchmarks/bench_sparse.py             # the full size (a few minutes)
     python benchmarks/bench_sparse.py --quick     # 2,000 rows per domain
+    python benchmarks/bench_sparse.py --only KMM  # the methods whose name contains "KMM"
 """
 
 import argparse
@@ -138,6 +139,7 @@ def run_child(name, n_per_domain):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="2,000 rows per domain")
+    parser.add_argument("--only", help="run the methods whose name contains this text")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--n", type=int, default=None, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -155,6 +157,8 @@ def main():
     print("-" * len(header))
     data_mb = None
     for name in methods():
+        if args.only and args.only not in name:
+            continue
         out = subprocess.run(
             [sys.executable, __file__, "--child", name, "--n", str(n)],
             capture_output=True, text=True, check=True,
