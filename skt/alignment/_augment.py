@@ -21,17 +21,25 @@ def _augment_sparse(X, block, n_blocks):
     if not X.has_canonical_format:  # sorted indices, no duplicates (on a copy: X is the user's)
         X = X.copy()
         X.sum_duplicates()
-    counts = np.diff(X.indptr)
-    row_of = np.repeat(np.arange(n), counts)
-    first = X.indptr[:-1][row_of] + np.arange(X.nnz)  # the shared copy of each non-zero
-    second = first + counts[row_of]  # ... and its copy in the row's domain block
-    indices = np.empty(2 * X.nnz, dtype=np.int64)
+    n_out = d * (n_blocks + 1)
+    index = np.int32 if max(n_out, 2 * X.nnz) < np.iinfo(np.int32).max else np.int64
+    counts = np.diff(X.indptr).astype(index)
+    row_of = np.repeat(np.arange(n, dtype=index), counts)
+    first = X.indptr[:-1].astype(index)[row_of]
+    first += np.arange(X.nnz, dtype=index)  # the shared copy of each non-zero
+    second = counts[row_of]
+    second += first  # ... and its copy in the row's domain block
+    indices = np.empty(2 * X.nnz, dtype=index)
     data = np.empty(2 * X.nnz, dtype=X.dtype)
     indices[first], data[first] = X.indices, X.data
-    indices[second], data[second] = X.indices + d * (block[row_of] + 1), X.data
-    out = sp.csr_matrix(
-        (data, indices, 2 * X.indptr.astype(np.int64)), shape=(n, d * (n_blocks + 1))
-    )
+    del first
+    shift = block.astype(index)[row_of]
+    shift += 1
+    shift *= d
+    shift += X.indices
+    indices[second], data[second] = shift, X.data
+    del second, shift, row_of
+    out = sp.csr_matrix((data, indices, 2 * X.indptr.astype(index)), shape=(n, n_out))
     out.has_sorted_indices = True
     if isinstance(X, sp.sparray):
         out = sp.csr_array(out)
