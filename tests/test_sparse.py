@@ -213,6 +213,9 @@ def test_sparse_tag_follows_the_inner_estimator():
     assert not get_tags(skt.KMM(HistGradientBoostingClassifier())).input_tags.sparse
     assert not get_tags(skt.SourceOnly(HistGradientBoostingClassifier())).input_tags.sparse
     assert get_tags(skt.TrAdaBoostClassifier()).input_tags.sparse  # decision trees
+    # the domain classifier reads X too
+    hist = HistGradientBoostingClassifier()
+    assert not get_tags(skt.DiscriminativeReweighting(classifier=hist)).input_tags.sparse
 
 
 # -- metrics ------------------------------------------------------------------------------------

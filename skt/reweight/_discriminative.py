@@ -5,6 +5,7 @@ from sklearn.base import clone, is_classifier
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold, cross_val_predict
 from sklearn.utils import check_random_state
+from sklearn_compat.utils import get_tags
 
 from skt import _sparse
 
@@ -220,6 +221,13 @@ class DiscriminativeReweighting(BaseReweighting):
         self.clip = clip
         self.cv = cv
         self.random_state = random_state
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        # the domain classifier reads X too
+        classifier = LogisticRegression() if self.classifier is None else self.classifier
+        tags.input_tags.sparse = tags.input_tags.sparse and get_tags(classifier).input_tags.sparse
+        return tags
 
     def _fit_weights(self, X_source, X_target):
         weights, fitted = _discriminative(
