@@ -10,7 +10,8 @@ __all__ = ["SourceOnly", "TargetOnly", "Pooled"]
 
 _ESTIMATOR_PARAM = """estimator : estimator object, default=None
         Any scikit-learn classifier or regressor; cloned in ``fit``. None means
-        ``LogisticRegression()``."""
+        ``LogisticRegression()``. Sparse ``X`` (CSR/CSC) reaches it as it is (the ``sparse``
+        input tag is the estimator's)."""
 
 
 class SourceOnly(BaseWrappingEstimator):

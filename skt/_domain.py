@@ -212,7 +212,7 @@ class Domains:
 
     Attributes
     ----------
-    X : ndarray of shape (n_samples, n_features)
+    X : ndarray or sparse matrix of shape (n_samples, n_features)
     y : ndarray of shape (n_samples,) or None
         Labels; target labels are masked when the caller asked for it.
     sample_domain : ndarray of int64 of shape (n_samples,)
@@ -303,6 +303,7 @@ def check_domains(
     mask_target=False,
     estimator_type=None,
     caller=None,
+    accept_sparse=False,
 ):
     """Validate ``X, y, sample_domain`` and split the rows into domains.
 
@@ -326,6 +327,9 @@ def check_domains(
         Used to check the kind of ``y``.
     caller : str, default=None
         Name used in error messages (e.g. the estimator's class name).
+    accept_sparse : bool, default=False
+        Accept a ``scipy.sparse`` ``X`` (CSR or CSC; other formats become CSR). It stays
+        sparse in the returned views. False: sparse input is a TypeError.
 
     Returns
     -------
@@ -344,8 +348,8 @@ def check_domains(
     who = f"{caller}: " if caller else ""
     try:
         X = check_array(
-            X, accept_sparse=False, ensure_all_finite=True, dtype="numeric", input_name="X",
-            estimator=caller,
+            X, accept_sparse=("csr", "csc") if accept_sparse else False, ensure_all_finite=True,
+            dtype="numeric", input_name="X", estimator=caller,
         )
     except ValueError as exc:
         # scikit-learn names the argument (and, for NaN, the estimator); say who is asking

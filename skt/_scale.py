@@ -6,6 +6,7 @@ compute on the data divided by a power of two, which is exact, and scale the res
 """
 
 import numpy as np
+import scipy.sparse as sp
 
 # |x| beyond this, sums of squares of a few thousand values can overflow float64 (1.8e308)
 _SQUARE_SAFE = 2.0**480
@@ -17,6 +18,8 @@ def overflow_scale(X):
     1.0 for data of ordinary scale (and for float32 data, computed in float64), so that those
     are computed exactly as before.
     """
+    if sp.issparse(X):
+        X = X.data  # the implicit zeros cannot overflow
     X = np.asarray(X)
     if X.dtype != np.float64 or X.size == 0:
         return 1.0

@@ -18,6 +18,7 @@ parameter. Nothing here changes scikit-learn's global configuration.
 import warnings
 
 import numpy as np
+import scipy.sparse as sp
 from sklearn.base import (
     BaseEstimator,
     ClassNamePrefixFeaturesOutMixin,
@@ -33,6 +34,7 @@ from sklearn.utils.validation import FLOAT_DTYPES, check_is_fitted, has_fit_para
 from sklearn_compat.utils import get_tags
 from sklearn_compat.utils.validation import validate_data
 
+from . import _sparse
 from ._domain import _check_sample_domain, _masked_rows, check_domains
 
 __all__ = ["BaseAdapter", "BaseTransferEstimator", "BaseWrappingEstimator"]
@@ -64,6 +66,11 @@ class _DocLinkMixin:
         return f"{_DOC_URL}/generated/{module}.{{estimator_name}}.html"
 
 
+def _accept_sparse(estimator):
+    """The sparse formats ``estimator`` takes (its ``_sparse_support``), for ``validate_data``."""
+    return _sparse.ACCEPT_SPARSE if estimator._sparse_support else False
+
+
 def _source_rows_at_predict(X, sample_domain):
     """Rows to treat as source rows after fit: only those ``sample_domain`` marks positive."""
     if sample_domain is None:
@@ -81,7 +88,8 @@ class BaseAdapter(_DocLinkMixin, ClassNamePrefixFeaturesOutMixin, TransformerMix
     :func:`skt.check_domains`. Unless the subclass sets ``_uses_target_labels = True``, the labels
     of target rows are masked before ``_fit`` sees them, so an unsupervised adapter cannot read
     them. ``_requires_labeled_target = True`` makes ``fit`` demand labeled target rows (and
-    therefore ``sample_domain``).
+    therefore ``sample_domain``). ``_sparse_support = True`` makes ``fit`` and ``transform``
+    accept ``scipy.sparse`` input (CSR/CSC, kept sparse) and declares it in the tags.
 
     Output follows scikit-learn: ``set_output(transform="pandas")`` wraps ``transform`` and
     ``fit_transform`` (scikit-learn's ``TransformerMixin``), and ``get_feature_names_out``
@@ -97,6 +105,12 @@ class BaseAdapter(_DocLinkMixin, ClassNamePrefixFeaturesOutMixin, TransformerMix
 
     _uses_target_labels = False
     _requires_labeled_target = False
+    _sparse_support = False
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = self._sparse_support
+        return tags
 
     @property
     def _n_features_out(self):
@@ -108,8 +122,9 @@ class BaseAdapter(_DocLinkMixin, ClassNamePrefixFeaturesOutMixin, TransformerMix
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-            Rows of every domain.
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Rows of every domain. Sparse rows (CSR/CSC) where the class accepts
+            them (see the class docstring), kept sparse.
         y : array-like of shape (n_samples,), default=None
             Labels; ``-1`` (classification) or ``NaN`` (regression) mark target rows when
             ``sample_domain`` is not given.
@@ -129,8 +144,9 @@ class BaseAdapter(_DocLinkMixin, ClassNamePrefixFeaturesOutMixin, TransformerMix
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-            Rows of every domain.
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Rows of every domain. Sparse rows (CSR/CSC) where the class accepts
+            them (see the class docstring), kept sparse.
         y : array-like of shape (n_samples,), default=None
             Labels with masked target rows, see :meth:`fit`.
         sample_domain : array-like of int of shape (n_samples,), default=None
@@ -149,8 +165,9 @@ class BaseAdapter(_DocLinkMixin, ClassNamePrefixFeaturesOutMixin, TransformerMix
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-            New rows.
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            New rows. Sparse rows (CSR/CSC) where the class accepts
+            them (see the class docstring), kept sparse.
         sample_domain : array-like of int of shape (n_samples,), default=None
             Domain ids; rows with a positive id are mapped as source rows. By default every
             row is a target row.
@@ -161,7 +178,9 @@ class BaseAdapter(_DocLinkMixin, ClassNamePrefixFeaturesOutMixin, TransformerMix
             The rows in the shared space.
         """
         check_is_fitted(self)
-        X = validate_data(self, X, reset=False, dtype=FLOAT_DTYPES)
+        X = validate_data(
+            self, X, reset=False, dtype=FLOAT_DTYPES, accept_sparse=_accept_sparse(self)
+        )
         if sample_domain is None:
             sample_domain = np.full(X.shape[0], -1, dtype=np.int64)
         else:
@@ -172,8 +191,9 @@ class BaseAdapter(_DocLinkMixin, ClassNamePrefixFeaturesOutMixin, TransformerMix
         """``Z``, unless it holds NaN or infinity: the input was checked finite, so any comes
         from an overflow (data of extreme scale), and is an error rather than a silent result.
         """
-        if not np.isfinite(Z).all():
-            scale = float(np.max(np.abs(X))) if X.size else 0.0
+        values = Z.data if sp.issparse(Z) else Z
+        if not np.isfinite(values).all():
+            scale = float(abs(X).max()) if X.shape[0] and X.shape[1] else 0.0
             raise ValueError(
                 f"{type(self).__name__}: the output has non-finite values (NaN or infinity) "
                 f"although X is finite: the computation overflows {np.dtype(Z.dtype).name} on "
@@ -184,7 +204,10 @@ class BaseAdapter(_DocLinkMixin, ClassNamePrefixFeaturesOutMixin, TransformerMix
 
     def _fit_domains(self, X, y, sample_domain):
         # finiteness is checked once, by check_domains (a full pass over X)
-        X = validate_data(self, X, reset=True, dtype=FLOAT_DTYPES, ensure_all_finite=False)
+        X = validate_data(
+            self, X, reset=True, dtype=FLOAT_DTYPES, ensure_all_finite=False,
+            accept_sparse=_accept_sparse(self),
+        )
         domains = check_domains(
             X,
             y,
@@ -192,6 +215,7 @@ class BaseAdapter(_DocLinkMixin, ClassNamePrefixFeaturesOutMixin, TransformerMix
             require_labeled_target=self._requires_labeled_target,
             mask_target=not self._uses_target_labels,
             caller=type(self).__name__,
+            accept_sparse=self._sparse_support,
         )
         self._fit(domains)
         return domains
@@ -224,6 +248,9 @@ class BaseTransferEstimator(_DocLinkMixin, MetaEstimatorMixin, BaseEstimator):
     ``_requires_target`` (unlabeled or labeled target rows must be present),
     ``_requires_labeled_target`` (labeled target rows, hence ``sample_domain``) and
     ``_uses_target_labels`` (when False, target labels are masked before ``_fit``).
+    ``_sparse_support = True`` makes ``fit`` and prediction accept ``scipy.sparse`` input
+    (CSR/CSC), passed on sparse to the inner estimators; the ``sparse`` input tag is then that
+    of the inner estimator (``_inner_estimator_for_tags``).
     """
 
     __metadata_request__fit = _SAMPLE_DOMAIN
@@ -236,10 +263,26 @@ class BaseTransferEstimator(_DocLinkMixin, MetaEstimatorMixin, BaseEstimator):
     _requires_target = True
     _requires_labeled_target = False
     _uses_target_labels = False
+    _sparse_support = False
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        inner = self._inner_estimator_for_tags()
+        tags.input_tags.sparse = self._sparse_support and (
+            inner is None or get_tags(inner).input_tags.sparse
+        )
+        return tags
+
+    def _inner_estimator_for_tags(self):
+        """The estimator that receives ``X`` (None: no inner estimator reads ``X``)."""
+        return None
 
     def _validate_fit_data(self, X, y, sample_domain):
         # finiteness is checked once, by check_domains, whose errors name the estimator
-        X = validate_data(self, X, reset=True, dtype=FLOAT_DTYPES, ensure_all_finite=False)
+        X = validate_data(
+            self, X, reset=True, dtype=FLOAT_DTYPES, ensure_all_finite=False,
+            accept_sparse=_accept_sparse(self),
+        )
         if y is None:
             raise ValueError(
                 f"{type(self).__name__} requires y to be passed, but the target y is None."
@@ -253,6 +296,7 @@ class BaseTransferEstimator(_DocLinkMixin, MetaEstimatorMixin, BaseEstimator):
             mask_target=not self._uses_target_labels,
             estimator_type=self._inner_estimator_type(),
             caller=type(self).__name__,
+            accept_sparse=self._sparse_support,
         )
 
     def _inner_estimator_type(self):
@@ -260,7 +304,9 @@ class BaseTransferEstimator(_DocLinkMixin, MetaEstimatorMixin, BaseEstimator):
 
     def _validate_predict_data(self, X, sample_domain):
         check_is_fitted(self)
-        X = validate_data(self, X, reset=False, dtype=FLOAT_DTYPES)
+        X = validate_data(
+            self, X, reset=False, dtype=FLOAT_DTYPES, accept_sparse=_accept_sparse(self)
+        )
         if sample_domain is not None:
             _check_sample_domain(sample_domain, X.shape[0])
         return X
@@ -276,8 +322,9 @@ class BaseTransferEstimator(_DocLinkMixin, MetaEstimatorMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-            Test rows.
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Test rows. Sparse rows (CSR/CSC) where the class accepts
+            them (see the class docstring), kept sparse.
         y : array-like of shape (n_samples,)
             True labels.
         sample_weight : array-like of shape (n_samples,), default=None
@@ -349,8 +396,11 @@ class BaseWrappingEstimator(BaseTransferEstimator):
     boolean mask of the rows to train on and their weights (or None).
 
     The estimator type (classifier or regressor) and its tags are the inner estimator's; the
-    default inner estimator, created in ``fit``, is ``LogisticRegression()``.
+    default inner estimator, created in ``fit``, is ``LogisticRegression()``. Sparse input
+    reaches the inner estimator sparse.
     """
+
+    _sparse_support = True
 
     def __init__(self, estimator=None):
         self.estimator = estimator
@@ -366,9 +416,10 @@ class BaseWrappingEstimator(BaseTransferEstimator):
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         inner = get_tags(self._get_estimator())
-        tags = _delegate_type_tags(tags, inner)
-        tags.input_tags.sparse = False
-        return tags
+        return _delegate_type_tags(tags, inner)
+
+    def _inner_estimator_for_tags(self):
+        return self._get_estimator()
 
     def _more_tags(self):
         # scikit-learn < 1.6
@@ -382,8 +433,9 @@ class BaseWrappingEstimator(BaseTransferEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-            Rows of every domain.
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Rows of every domain. Sparse rows (CSR/CSC) where the class accepts
+            them (see the class docstring), kept sparse.
         y : array-like of shape (n_samples,)
             Labels; ``-1`` (classification) or ``NaN`` (regression) mark unlabeled target rows.
         sample_domain : array-like of int of shape (n_samples,), default=None
@@ -415,8 +467,9 @@ class BaseWrappingEstimator(BaseTransferEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-            Rows to predict.
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Rows to predict. Sparse rows (CSR/CSC) where the class accepts
+            them (see the class docstring), kept sparse.
         sample_domain : array-like of int of shape (n_samples,), default=None
             Accepted for routing; the prediction does not depend on it.
 
@@ -434,8 +487,9 @@ class BaseWrappingEstimator(BaseTransferEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-            Rows to predict.
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Rows to predict. Sparse rows (CSR/CSC) where the class accepts
+            them (see the class docstring), kept sparse.
         sample_domain : array-like of int of shape (n_samples,), default=None
             Accepted for routing; the prediction does not depend on it.
 
@@ -453,8 +507,9 @@ class BaseWrappingEstimator(BaseTransferEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-            Rows to predict.
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Rows to predict. Sparse rows (CSR/CSC) where the class accepts
+            them (see the class docstring), kept sparse.
         sample_domain : array-like of int of shape (n_samples,), default=None
             Accepted for routing; the prediction does not depend on it.
 
@@ -472,8 +527,9 @@ class BaseWrappingEstimator(BaseTransferEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-            Rows to predict.
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Rows to predict. Sparse rows (CSR/CSC) where the class accepts
+            them (see the class docstring), kept sparse.
         sample_domain : array-like of int of shape (n_samples,), default=None
             Accepted for routing; the prediction does not depend on it.
 

@@ -1,11 +1,50 @@
 """Feature augmentation ("frustratingly easy domain adaptation")."""
 
 import numpy as np
+import scipy.sparse as sp
 from sklearn.base import OneToOneFeatureMixin
 
 from ..base import BaseAdapter
 
 __all__ = ["FeatureAugmentation"]
+
+
+def _augment_sparse(X, block, n_blocks):
+    """The augmented rows of sparse ``X``, in its format, built straight from its arrays.
+
+    Row ``i`` of the CSR output holds the non-zeros of row ``i`` twice: in the shared block
+    (column ``j``) and in its domain's block (column ``j + d (block_i + 1)``). No dense array
+    and no intermediate matrix: memory is the output and a few arrays of one entry per
+    non-zero.
+    """
+    fmt, (n, d) = X.format, X.shape
+    X = X.tocsr()
+    if not X.has_canonical_format:  # sorted indices, no duplicates (on a copy: X is the user's)
+        X = X.copy()
+        X.sum_duplicates()
+    n_out = d * (n_blocks + 1)
+    index = np.int32 if max(n_out, 2 * X.nnz) < np.iinfo(np.int32).max else np.int64
+    counts = np.diff(X.indptr).astype(index)
+    row_of = np.repeat(np.arange(n, dtype=index), counts)
+    first = X.indptr[:-1].astype(index)[row_of]
+    first += np.arange(X.nnz, dtype=index)  # the shared copy of each non-zero
+    second = counts[row_of]
+    second += first  # ... and its copy in the row's domain block
+    indices = np.empty(2 * X.nnz, dtype=index)
+    data = np.empty(2 * X.nnz, dtype=X.dtype)
+    indices[first], data[first] = X.indices, X.data
+    del first
+    shift = block.astype(index)[row_of]
+    shift += 1
+    shift *= d
+    shift += X.indices
+    indices[second], data[second] = shift, X.data
+    del second, shift, row_of
+    out = sp.csr_matrix((data, indices, 2 * X.indptr.astype(index)), shape=(n, n_out))
+    out.has_sorted_indices = True
+    if isinstance(X, sp.sparray):
+        out = sp.csr_array(out)
+    return out.asformat(fmt)
 
 
 class FeatureAugmentation(OneToOneFeatureMixin, BaseAdapter):
@@ -43,6 +82,10 @@ class FeatureAugmentation(OneToOneFeatureMixin, BaseAdapter):
     new rows reaches the target block whatever the target's id was in ``fit``; otherwise it is
     a ValueError.
 
+    Sparse input (CSR or CSC) gives sparse output of the same format, with the non-zeros of
+    each row stored twice (shared block and domain block): the augmented matrix of text or
+    count data is never dense.
+
     References
     ----------
     .. [1] H. Daume III, "Frustratingly easy domain adaptation", ACL 2007.
@@ -64,6 +107,7 @@ class FeatureAugmentation(OneToOneFeatureMixin, BaseAdapter):
     """
 
     _requires_labeled_target = True
+    _sparse_support = True
 
     def __init__(self):
         pass
@@ -131,6 +175,8 @@ class FeatureAugmentation(OneToOneFeatureMixin, BaseAdapter):
     def _transform(self, X, sample_domain):
         n, d = X.shape
         block = self._block_of(sample_domain)
+        if sp.issparse(X):
+            return _augment_sparse(X, block, len(self.domain_ids_))
         out = np.zeros((n, d * (len(self.domain_ids_) + 1)), dtype=X.dtype)
         out[:, :d] = X
         for b in range(len(self.domain_ids_)):

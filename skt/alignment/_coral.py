@@ -6,24 +6,31 @@ from functools import partial
 import numpy as np
 from sklearn.base import OneToOneFeatureMixin
 
+from .. import _sparse
 from ..base import BaseAdapter
 from ._utils import _EPS, check_real, eigh, mean_and_covariance, per_domain, rows
 
 __all__ = ["CORAL"]
 
 
-def _ledoit_wolf(Xc, cov):
-    """Ledoit-Wolf shrinkage of the covariance of the centred rows ``Xc``.
+def _centred_sqnorms(X, mean, Xc):
+    """``||x_i - mean||^2`` of every row: from ``Xc`` when formed, else from the sparse rows."""
+    if Xc is not None:
+        return np.einsum("ij,ij->i", Xc, Xc)
+    return _sparse.row_sqnorms(X) - 2.0 * _sparse.matmul(X, mean) + mean @ mean
+
+
+def _ledoit_wolf(sq_norms, cov):
+    """Ledoit-Wolf shrinkage of a covariance, given the squared norms of the centred rows.
 
     Returns ``(shrunk, shrinkage)`` with ``shrunk = (1 - s) S + s (tr(S) / d) I`` where ``S`` is
     the population (``ddof=0``) covariance; the same estimate as
     :func:`sklearn.covariance.ledoit_wolf`, computed from the covariance already at hand (the
     sum over rows of ``||x||^4`` is the only extra pass over the data).
     """
-    n, d = Xc.shape
+    n, d = sq_norms.shape[0], cov.shape[0]
     S = cov * ((n - 1) / n)
     mu = np.trace(S) / d
-    sq_norms = np.einsum("ij,ij->i", Xc, Xc)
     beta_ = float(sq_norms @ sq_norms)
     delta_ = float(np.sum(S * S))
     beta = (beta_ / n - delta_) / (d * n)
@@ -45,7 +52,7 @@ def _statistics(X, reg):
     mean, cov, Xc = mean_and_covariance(X, centred=auto)
     shrinkage = None
     if auto:
-        cov, shrinkage = _ledoit_wolf(Xc, cov)
+        cov, shrinkage = _ledoit_wolf(_centred_sqnorms(X, mean, Xc), cov)
     else:
         cov.flat[:: cov.shape[0] + 1] += reg
     del Xc
@@ -106,6 +113,12 @@ class CORAL(OneToOneFeatureMixin, BaseAdapter):
     With two or three BLAS threads the two domains' statistics are computed side by side, each
     on one BLAS thread (faster there than one after the other with both threads).
 
+    Sparse input (CSR/CSC) is accepted up to 4,096 features
+    (``skt._sparse.MAX_DENSE_FEATURES``): the covariances come from sparse products
+    (``X'X - n mean mean'``, no centred copy; ``reg="auto"`` too), and the output is dense, as
+    the adapted source rows are. With more features, ``fit`` raises a ValueError before any
+    allocation: reduce the dimension first (``TruncatedSVD`` takes sparse input).
+
     References
     ----------
     .. [1] B. Sun, J. Feng and K. Saenko, "Return of frustratingly easy domain adaptation",
@@ -124,6 +137,8 @@ class CORAL(OneToOneFeatureMixin, BaseAdapter):
     >>> np.allclose(np.cov(Z[:300].T), np.cov(Xt.T))
     True
     """
+
+    _sparse_support = True
 
     def __init__(self, reg=1.0, *, match_mean=False):
         self.reg = reg
@@ -149,6 +164,10 @@ class CORAL(OneToOneFeatureMixin, BaseAdapter):
         if not isinstance(self.match_mean, (bool, np.bool_)):
             raise ValueError(
                 f"match_mean must be True or False; got match_mean={self.match_mean!r}."
+            )
+        if _sparse.issparse(domains.X):
+            _sparse.check_features_for_dense_square(
+                domains.X.shape[1], "CORAL", "the covariances of the two domains"
             )
         for name, n in (("source", domains.n_source), ("target", domains.n_target)):
             if n < 2:
@@ -185,6 +204,19 @@ class CORAL(OneToOneFeatureMixin, BaseAdapter):
         # target rows are returned as they are; source rows are written straight into the
         # output when they form one block (the usual layout)
         source = sample_domain > 0
+        if _sparse.issparse(X):
+            # the adapted source rows are dense, and so is the output (at most
+            # MAX_DENSE_FEATURES columns)
+            out = X.toarray()
+            if source.any():
+                out[source] = _sparse.matmul(
+                    X[source], self.transform_matrix_.astype(X.dtype, copy=False)
+                )
+                if self.match_mean:
+                    out[source] += (
+                        self.mean_target_ - self.mean_source_ @ self.transform_matrix_
+                    ).astype(X.dtype)
+            return out
         if not source.any():
             return np.array(X, copy=True)
         A = self.transform_matrix_.astype(X.dtype, copy=False)

@@ -26,6 +26,7 @@ from sklearn.neighbors import KNeighborsClassifier
 from sklearn.utils import check_random_state
 from sklearn.utils.multiclass import type_of_target
 
+from .. import _sparse
 from ..base import BaseAdapter
 from ._utils import _EPS, check_int, check_n_components, check_real, top_eigen
 
@@ -110,9 +111,45 @@ def _solve_low_rank(A, U, mu, k):
 
 
 def _solve_primal(X, E, mu, k):
-    """``X' H X a = lambda (X' M X + mu I) a`` (the linear map ``z = x a``)."""
-    Xc = X - X.mean(axis=0)
-    return _solve_low_rank(Xc.T @ Xc, X.T @ E, mu, k)
+    """``X' H X a = lambda (X' M X + mu I) a`` (the linear map ``z = x a``).
+
+    Sparse ``X`` is never centred: ``X' H X = X'X - n mean mean'`` from sparse products up to
+    ``MAX_DENSE_FEATURES`` features, an operator beyond (:func:`_solve_primal_operator`).
+    """
+    if not _sparse.issparse(X):
+        Xc = X - X.mean(axis=0)
+        return _solve_low_rank(Xc.T @ Xc, X.T @ E, mu, k)
+    U = _sparse.matmul(X.T, E)
+    if X.shape[1] <= _sparse.MAX_DENSE_FEATURES:
+        return _solve_low_rank(_sparse.gram_minus_mean(X)[1], U, mu, k)
+    return _solve_primal_operator(X, U, mu, k)
+
+
+def _solve_primal_operator(X, U, mu, k):
+    """:func:`_solve_low_rank` with ``A = X' H X`` as an operator (sparse ``X``, large ``d``).
+
+    ARPACK on ``C v = B^(-1/2) X' H X B^(-1/2) v``: two sparse products per step, no ``d x d``
+    matrix, no centred copy.
+    """
+    n, d = X.shape
+    if k >= d:
+        raise ValueError(
+            f"n_components={k} must be below the {d} features for sparse input with many "
+            "features (an iterative eigensolver finds the leading components)."
+        )
+    mean = _sparse.column_means(X)
+    XT = X.T.tocsr()
+    P = _InvSqrt(U, mu)
+
+    def matvec(v):
+        v = P(np.ravel(v))
+        Xv = X @ v - mean @ v  # the centred rows times v
+        return P(XT @ Xv - mean * Xv.sum())
+
+    op = LinearOperator((d, d), matvec=matvec, dtype=np.float64)
+    w, V = eigsh(op, k=k, which="LA", v0=np.ones(d), tol=_ARPACK_TOL)
+    order = np.argsort(w)[::-1]
+    return w[order], P(V[:, order])
 
 
 class _InvSqrt:
@@ -345,6 +382,10 @@ def _solve_reduced(Phi_svd, E, mu, k):
 class _BaseTransferComponents(BaseAdapter):
     """Shared fit machinery of TCA and JDA (private)."""
 
+    # sparse rows stay sparse: kernel matrices from sparse products, implicit centring in the
+    # primal form
+    _sparse_support = True
+
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.transformer_tags.preserves_dtype = ["float64", "float32"]
@@ -453,7 +494,7 @@ class _BaseTransferComponents(BaseAdapter):
                 rs.choice(np.flatnonzero(target), m_t, replace=False),
             ]
         )
-        landmarks = np.ascontiguousarray(X[idx])
+        landmarks = _sparse.as_csr(X[idx])
         K_nm = kernel_matrix(X, landmarks, kernel=self.kernel_params_)
         K_mm = K_nm[idx]
         Phi, T = _nystroem_features(K_nm, K_mm)
@@ -474,7 +515,7 @@ class _BaseTransferComponents(BaseAdapter):
         k, mu = state["k"], self.mu_
         if state["form"] == "primal":
             w, W = _solve_primal(X, E, mu, k)
-            Z = X @ W
+            Z = _sparse.matmul(X, W)
         elif state["form"] == "kernel":
             if state["eigensolver"] is None:
                 w, W, Z = _solve_kernel_dense(state["K"], E, mu, k)
@@ -508,9 +549,9 @@ class _BaseTransferComponents(BaseAdapter):
         # source and target rows share the embedding
         from ..metrics._kernel_sums import kernel_matvec
 
-        X64 = np.ascontiguousarray(X, dtype=np.float64)
+        X64 = _sparse.as_csr(X, np.float64)
         if self.X_fit_ is None:
-            Z = X64 @ self.coef_
+            Z = _sparse.matmul(X64, self.coef_)
         else:
             Z = kernel_matvec(X64, self.X_fit_, self.coef_, kernel=self.kernel_params_)
         return self._cast(Z, X.dtype)
@@ -532,8 +573,9 @@ class _BaseTransferComponents(BaseAdapter):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-            Rows of every domain.
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Rows of every domain. Sparse rows (CSR/CSC) where the class accepts
+            them (see the class docstring), kept sparse.
         y : array-like of shape (n_samples,), default=None
             Labels with masked target rows (see :meth:`fit`).
         sample_domain : array-like of int of shape (n_samples,), default=None
@@ -554,8 +596,9 @@ class _BaseTransferComponents(BaseAdapter):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-            Rows of every domain.
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Rows of every domain. Sparse rows (CSR/CSC) where the class accepts
+            them (see the class docstring), kept sparse.
         y : array-like of shape (n_samples,), default=None
             Labels; ``-1`` (classification) or ``NaN`` (regression) mark target rows when
             ``sample_domain`` is not given.
@@ -685,6 +728,12 @@ class TCA(_BaseTransferComponents):
     The exact kernel form keeps the ``n x n`` kernel matrix (8 n^2 bytes); use
     ``n_landmarks`` beyond a few thousand rows.
 
+    Sparse input (CSR/CSC) is never densified. The kernel form computes its kernel matrices
+    from sparse products of row blocks; the primal form centres implicitly: ``X'HX = X'X - n
+    mean mean'`` from sparse products up to 4,096 features, and above that an operator whose
+    leading solutions ARPACK finds (``n_components`` below ``n_features``), with no ``d x d``
+    matrix. The embedding is dense, ``n_samples x n_components``.
+
     References
     ----------
     .. [1] S. J. Pan, I. W. Tsang, J. T. Kwok and Q. Yang, "Domain adaptation via transfer
@@ -728,7 +777,7 @@ class TCA(_BaseTransferComponents):
         self.random_state = random_state
 
     def _fit(self, domains):
-        X = np.ascontiguousarray(domains.X, dtype=np.float64)
+        X = _sparse.as_csr(domains.X, np.float64)
         self._check_params(X[domains.source], X[domains.target])
         state = self._setup(X, domains.source, domains.target)
         E = _mmd_factor(domains.source, domains.target)
@@ -789,7 +838,7 @@ class _BasePseudoLabelled(_BaseTransferComponents):
                 f"estimator must be a classifier with fit and predict; got {estimator!r}."
             )
 
-        X = np.ascontiguousarray(domains.X, dtype=np.float64)
+        X = _sparse.as_csr(domains.X, np.float64)
         source, target = domains.source, domains.target
         self._check_params(X[source], X[target])
         state = self._setup(X, source, target)
@@ -870,6 +919,12 @@ class JDA(_BasePseudoLabelled):
     normalises each embedded row to unit length before the 1-nearest-neighbour classifier; to
     do the same, pass ``estimator=make_pipeline(Normalizer(), KNeighborsClassifier(1))`` and
     put a :class:`~sklearn.preprocessing.Normalizer` after JDA in the pipeline.
+
+    Sparse input (CSR/CSC) is never densified. The kernel form computes its kernel matrices
+    from sparse products of row blocks; the primal form centres implicitly: ``X'HX = X'X - n
+    mean mean'`` from sparse products up to 4,096 features, and above that an operator whose
+    leading solutions ARPACK finds (``n_components`` below ``n_features``), with no ``d x d``
+    matrix. The embedding is dense, ``n_samples x n_components``.
 
     References
     ----------

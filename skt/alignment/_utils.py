@@ -7,6 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 from scipy import linalg
 
+from .. import _sparse
 from ..metrics._kernel_sums import _single_threaded_blas, _threadpool_controller
 
 _EPS = np.finfo(np.float64).eps
@@ -66,6 +67,7 @@ def check_n_components(n_components, limit, why, caller, *, clip=False):
 
 def rows(X, mask):
     """``X[mask]``, as a view (no copy) when the rows form one contiguous block."""
+    X = X.tocsr() if _sparse.issparse(X) else X
     idx = np.flatnonzero(mask)
     if idx.size and idx[-1] - idx[0] + 1 == idx.size:
         return X[idx[0] : idx[-1] + 1]
@@ -79,7 +81,20 @@ def mean_and_covariance(X, *, centred=False):
     unless a feature's mean is so large against its spread that this would lose more than four
     of the sixteen digits: then, and when ``centred=True``, from the centred copy ``Xc``.
     Returns ``(mean, cov, Xc)``, ``Xc`` None unless it was formed.
+
+    Sparse ``X`` (CSR): the Gram matrix comes from the sparse product, and no centred copy is
+    formed (``Xc`` is None whatever ``centred``); in the case of too large means, the centred
+    covariance is summed over dense blocks of a few hundred rows.
     """
+    if _sparse.issparse(X):
+        n = X.shape[0]
+        mean, gram = _sparse.gram_minus_mean(X)
+        moment = _sparse.column_means(X.multiply(X)) * n
+        # (>=: the empty columns of sparse data have neither moment nor spread)
+        if not np.all(np.diag(gram) >= 1e-4 * moment):
+            gram = _sparse.centred_gram_blockwise(X, mean)
+        gram /= n - 1
+        return mean, gram, None
     X = np.asarray(X, dtype=np.float64)
     n = X.shape[0]
     mean = X.mean(axis=0)

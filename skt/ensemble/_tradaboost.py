@@ -149,6 +149,11 @@ class _BaseTrAdaBoost(BaseTransferEstimator):
 
     _requires_labeled_target = True
     _uses_target_labels = True
+    # sparse rows go to the base learners as they are
+    _sparse_support = True
+
+    def _inner_estimator_for_tags(self):
+        return self._default_estimator() if self.estimator is None else self.estimator
 
     def _base_estimator(self):
         base = self._default_estimator() if self.estimator is None else self.estimator
@@ -208,7 +213,8 @@ _DOC_DOMAINS = """Training rows come from one ``X``: ``sample_domain`` tells sou
     (positive ids) from target rows (negative ids). Target rows with a label are the labeled
     target rows; target rows whose label is masked (``-1`` or ``NaN``) are ignored. Several
     source ids are pooled into one source. Without ``sample_domain``, or without a labeled
-    target row, ``fit`` raises a ValueError. At predict time every row is a target row."""
+    target row, ``fit`` raises a ValueError. At predict time every row is a target row. Sparse
+    rows (CSR/CSC) reach the base learners as they are (the ``sparse`` input tag is theirs)."""
 
 
 # -- TrAdaBoost (classification) --------------------------------------------------------------
@@ -386,8 +392,9 @@ class TrAdaBoostClassifier(ClassifierMixin, _BaseTrAdaBoost):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-            Rows of every domain.
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Rows of every domain. Sparse rows (CSR/CSC) where the class accepts
+            them (see the class docstring), kept sparse.
         y : array-like of shape (n_samples,)
             Class labels; ``-1`` marks unlabeled target rows (ignored).
         sample_domain : array-like of int of shape (n_samples,)
@@ -505,7 +512,7 @@ class TrAdaBoostClassifier(ClassifierMixin, _BaseTrAdaBoost):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Rows to predict (target rows).
         sample_domain : array-like of int of shape (n_samples,), default=None
             Accepted for routing; the prediction does not depend on it.
@@ -523,7 +530,7 @@ class TrAdaBoostClassifier(ClassifierMixin, _BaseTrAdaBoost):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Rows to predict (target rows).
         sample_domain : array-like of int of shape (n_samples,), default=None
             Accepted for routing; the prediction does not depend on it.
@@ -541,7 +548,7 @@ class TrAdaBoostClassifier(ClassifierMixin, _BaseTrAdaBoost):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Rows to predict (target rows).
         sample_domain : array-like of int of shape (n_samples,), default=None
             Accepted for routing; the prediction does not depend on it.
@@ -560,7 +567,7 @@ class TrAdaBoostClassifier(ClassifierMixin, _BaseTrAdaBoost):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Rows to predict (target rows).
         sample_domain : array-like of int of shape (n_samples,), default=None
             Accepted for routing; the prediction does not depend on it.
@@ -579,7 +586,7 @@ class TrAdaBoostClassifier(ClassifierMixin, _BaseTrAdaBoost):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Rows to predict (target rows).
         sample_domain : array-like of int of shape (n_samples,), default=None
             Accepted for routing; the prediction does not depend on it.
@@ -597,7 +604,7 @@ class TrAdaBoostClassifier(ClassifierMixin, _BaseTrAdaBoost):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Rows to predict (target rows).
         sample_domain : array-like of int of shape (n_samples,), default=None
             Accepted for routing; the prediction does not depend on it.
@@ -630,7 +637,7 @@ class _WeightedMedianMixin:
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Rows to predict (target rows).
         sample_domain : array-like of int of shape (n_samples,), default=None
             Accepted for routing; the prediction does not depend on it.
@@ -649,7 +656,7 @@ class _WeightedMedianMixin:
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Rows to predict (target rows).
         sample_domain : array-like of int of shape (n_samples,), default=None
             Accepted for routing; the prediction does not depend on it.
@@ -787,8 +794,9 @@ class TrAdaBoostRegressor(_WeightedMedianMixin, RegressorMixin, _BaseTrAdaBoost)
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-            Rows of every domain.
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Rows of every domain. Sparse rows (CSR/CSC) where the class accepts
+            them (see the class docstring), kept sparse.
         y : array-like of shape (n_samples,)
             Targets; ``NaN`` marks unlabeled target rows (ignored).
         sample_domain : array-like of int of shape (n_samples,)
@@ -1055,8 +1063,9 @@ class TwoStageTrAdaBoostRegressor(_WeightedMedianMixin, RegressorMixin, _BaseTrA
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-            Rows of every domain.
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Rows of every domain. Sparse rows (CSR/CSC) where the class accepts
+            them (see the class docstring), kept sparse.
         y : array-like of shape (n_samples,)
             Targets; ``NaN`` marks unlabeled target rows (ignored).
         sample_domain : array-like of int of shape (n_samples,)

@@ -28,7 +28,7 @@ _SAMPLES = """X_source : array-like of shape (n_source, n_features)
         only the mask is read. Keyword only."""
 
 
-def _split(X_source, X_target, sample_domain, y, caller):
+def _split(X_source, X_target, sample_domain, y, caller, *, accept_sparse=False):
     """``(X_source, X_target)`` from two samples or from one ``X`` and its domains.
 
     Two samples are returned as given (the caller validates them); one ``X`` is split by
@@ -41,9 +41,12 @@ def _split(X_source, X_target, sample_domain, y, caller):
                 f"X with its domains, {caller}(X, sample_domain=...) or {caller}(X, y=y_masked); "
                 "got X_source alone."
             )
-        domains = check_domains(X_source, y, sample_domain, caller=caller)
+        domains = check_domains(
+            X_source, y, sample_domain, caller=caller, accept_sparse=accept_sparse
+        )
         return domains.X_source, domains.X_target
-    if np.ndim(X_target) != 2:
+    ndim = X_target.ndim if hasattr(X_target, "ndim") else np.ndim(X_target)
+    if ndim != 2:
         raise ValueError(
             f"{caller}: X_target must be a 2-D sample of target rows, {caller}(X_source, "
             f"X_target), as for mmd; got an array of shape {np.shape(X_target)}. To split one X "
@@ -70,6 +73,7 @@ def domain_mmd(X_source, X_target=None, *, sample_domain=None, y=None, **mmd_kwa
     Parameters
     ----------
     {samples}
+        Sparse rows (CSR/CSC) stay sparse (see :func:`mmd`).
     **mmd_kwargs
         Passed to :func:`skt.metrics.mmd` (``kernel``, ``gamma``, ``estimator``, ...).
 
@@ -97,7 +101,9 @@ def domain_mmd(X_source, X_target=None, *, sample_domain=None, y=None, **mmd_kwa
     >>> round(domain_mmd(X, sample_domain=sample_domain, gamma=0.5), 3)
     0.476
     """
-    X_source, X_target = _split(X_source, X_target, sample_domain, y, "domain_mmd")
+    X_source, X_target = _split(
+        X_source, X_target, sample_domain, y, "domain_mmd", accept_sparse=True
+    )
     return mmd(X_source, X_target, **mmd_kwargs)
 
 

@@ -12,7 +12,10 @@ Other skt modules import from here:
   public function that takes ``kernel=, gamma=, degree=, coef0=``.
 
 These functions trust their input (2-D C-contiguous float32 or float64 arrays of one dtype,
-finite, validated by the public caller) and return arrays of that dtype.
+or SciPy sparse rows of that dtype, finite, validated by the public caller) and return dense
+arrays of that dtype. Sparse rows are never densified: a block of kernel values comes from the
+sparse product of two row blocks and the rows' squared norms (RBF), or from scikit-learn's
+sparse L1 distances (Laplacian).
 
 How the work is done
 --------------------
@@ -39,6 +42,7 @@ import numpy as np
 from scipy.spatial.distance import pdist
 from sklearn.utils import check_random_state
 
+from skt import _sparse
 from skt._numba import get_num_threads
 from skt.metrics import _kernels, _validation
 
@@ -250,6 +254,9 @@ def _heuristic_sample(X, Y, max_samples, random_state):
     parts = [arrays[0][idx[idx < n_x]]]
     if n_y:
         parts.append(arrays[1][idx[idx >= n_x] - n_x])
+    if any(_sparse.issparse(P) for P in parts):
+        # stays sparse: the distances come from sparse products (see _pairwise_distances)
+        return _sparse.vstack(parts).astype(np.float64)
     parts = [np.asarray(P) for P in parts]
     if any(dask):  # only the subsample was read: validate it now
         parts = [
@@ -257,6 +264,27 @@ def _heuristic_sample(X, Y, max_samples, random_state):
             for P, nm in zip(parts, names, strict=True)
         ]
     return np.vstack(parts).astype(np.float64, copy=False)
+
+
+def _pairwise_distances(Z, name):
+    """Condensed distances of the rows of ``Z`` (squared L2 for "rbf", L1 for "laplacian").
+
+    Sparse rows: from the Gram matrix and the row norms (squared L2) or scikit-learn's sparse
+    L1 distances, so that no dense copy of the rows is formed.
+    """
+    if not _sparse.issparse(Z):
+        return pdist(Z, "sqeuclidean" if name == "rbf" else "cityblock")
+    upper = np.triu_indices(Z.shape[0], 1)
+    if name == "rbf":
+        sq = _sparse.row_sqnorms(Z)
+        D = _sparse.dense(Z @ Z.T)
+        D *= -2.0
+        D += sq[:, None]
+        D += sq[None, :]
+        return np.maximum(D[upper], 0.0)
+    from sklearn.metrics.pairwise import manhattan_distances
+
+    return manhattan_distances(Z)[upper]
 
 
 def median_heuristic(X, Y=None, *, max_samples=1000, kernel="rbf", random_state=None):
@@ -271,9 +299,10 @@ def median_heuristic(X, Y=None, *, max_samples=1000, kernel="rbf", random_state=
 
     Parameters
     ----------
-    X : array-like of shape (n_samples_X, n_features)
-        First sample (a NumPy or Dask array).
-    Y : array-like of shape (n_samples_Y, n_features), default=None
+    X : {array-like, sparse matrix} of shape (n_samples_X, n_features)
+        First sample (a NumPy or Dask array, or SciPy sparse rows: the distances then come
+        from sparse products, without a dense copy of the subsample).
+    Y : {array-like, sparse matrix} of shape (n_samples_Y, n_features), default=None
         Second sample, pooled with ``X``.
     max_samples : int or None, default=1000
         When the pooled sample has more rows, the median is taken over a random subsample of
@@ -314,7 +343,7 @@ def median_heuristic(X, Y=None, *, max_samples=1000, kernel="rbf", random_state=
         raise ValueError(
             f"The median heuristic needs at least 2 rows in X and Y together; got {Z.shape[0]}."
         )
-    dist = pdist(Z, "sqeuclidean" if name == "rbf" else "cityblock")
+    dist = _pairwise_distances(Z, name)
     med = float(np.median(dist))
     if not med > 0:
         raise ValueError(
@@ -458,15 +487,25 @@ def _buffer(scratch, key, shape, dtype):
 
 
 class _Operand:
-    """Rows of one side, prepared for a kernel: centred copy and squared norms for RBF."""
+    """Rows of one side, prepared for a kernel: centred copy and squared norms for RBF.
+
+    Sparse rows (CSR/CSC) stay sparse, in CSR: they are not centred (a centred copy would be
+    dense), their squared norms come from the sparse rows, and a block of kernel values is made
+    from a sparse product of two row blocks.
+    """
 
     def __init__(self, X, params, shift=None):
-        if params.kernel == "rbf" and shift is not None:
+        self.sparse = _sparse.issparse(X)
+        if self.sparse:
+            X = X.tocsr()
+        elif params.kernel == "rbf" and shift is not None:
             X = X - shift.astype(X.dtype, copy=False)
         self.X = X
         self.dtype = X.dtype
         self.sqnorms = None
-        if params.kernel == "rbf":
+        if params.kernel == "rbf" and self.sparse:
+            self.sqnorms = _sparse.row_sqnorms(X).astype(X.dtype)
+        elif params.kernel == "rbf":
             self.sqnorms = np.einsum("ij,ij->i", X, X)
             if not np.isfinite(self.sqnorms).all():
                 raise ValueError(
@@ -480,7 +519,7 @@ class _Operand:
 
 def _shift_for(params, *arrays):
     """A common shift (the mean of the rows) that improves the accuracy of ``||x - y||^2``."""
-    if params.kernel != "rbf":
+    if params.kernel != "rbf" or any(_sparse.issparse(a) for a in arrays):
         return None
     n = sum(a.shape[0] for a in arrays)
     total = sum(a.sum(axis=0, dtype=np.float64) for a in arrays)
@@ -491,8 +530,18 @@ def _gram_block(A, B, I, J, scratch, key="G"):
     """``A[I] @ B[J].T`` into a reusable C-contiguous buffer."""
     (i0, i1), (j0, j1) = I, J
     out = _buffer(scratch, key, (i1 - i0, j1 - j0), A.dtype)
-    np.dot(A[i0:i1], B[j0:j1].T, out=out)
+    if _sparse.issparse(A) or _sparse.issparse(B):
+        out[...] = _sparse.dense(A[i0:i1] @ B[j0:j1].T)
+    else:
+        np.dot(A[i0:i1], B[j0:j1].T, out=out)
     return out
+
+
+def _l1_distances(A, B):
+    """``||a_i - b_j||_1`` of two blocks of rows (sparse or dense), dtype of ``A``."""
+    from sklearn.metrics.pairwise import manhattan_distances
+
+    return manhattan_distances(A, B).astype(A.dtype, copy=False)
 
 
 def _block_rowsums(a, b, I, J, v, params, mgammas, scratch):
@@ -503,6 +552,10 @@ def _block_rowsums(a, b, I, J, v, params, mgammas, scratch):
     if kernel == "rbf":
         G = _gram_block(a.X, b.X, I, J, scratch)
         _kernels.rbf_rowsums(G, a.sqnorms[i0:i1], b.sqnorms[j0:j1], v[j0:j1], mgammas, out)
+    elif kernel == "laplacian" and (a.sparse or b.sparse):
+        D = _l1_distances(a.X[i0:i1], b.X[j0:j1])
+        for g, mg in enumerate(mgammas):
+            out[:, g] = np.exp(mg * D) @ v[j0:j1]
     elif kernel == "laplacian":
         BT = np.ascontiguousarray(b.X[j0:j1].T)
         _kernels.laplacian_rowsums(a.X[i0:i1], BT, v[j0:j1], mgammas, out)
@@ -522,6 +575,10 @@ def _block_values(a, b, I, J, params, scratch, key="K"):
     """Kernel values of the block (I, J), in a reusable buffer of the data's dtype."""
     (i0, i1), (j0, j1) = I, J
     kernel = params.kernel
+    if kernel == "laplacian" and (a.sparse or b.sparse):
+        K = _buffer(scratch, key, (i1 - i0, j1 - j0), a.dtype)
+        np.exp(a.dtype.type(-params.gammas[0]) * _l1_distances(a.X[i0:i1], b.X[j0:j1]), out=K)
+        return K
     if kernel == "laplacian":
         K = _buffer(scratch, key, (i1 - i0, j1 - j0), a.dtype)
         BT = np.ascontiguousarray(b.X[j0:j1].T)
@@ -668,15 +725,26 @@ def kernel_matrix(X, Y=None, *, kernel="rbf", gamma=None, degree=3, coef0=1.0, n
     # row slabs (contiguous in K) small enough to give every thread a few of them
     rows = _blocks(n, int(np.clip(-(-n // (4 * n_threads)), min(16, BLOCK), BLOCK)))
     dt = a.dtype.type
-    BT = np.ascontiguousarray(b.X.T) if params.kernel == "laplacian" else None
+    sparse = a.sparse or b.sparse
+    BT = None
+    if params.kernel == "laplacian" and not sparse:
+        BT = np.ascontiguousarray(b.X.T)
+    elif sparse:
+        BT = b.X.T.tocsc() if b.sparse else b.X.T
 
     def task(t, scratch):
         i0, i1 = rows[t]
         out = K[i0:i1]
+        if params.kernel == "laplacian" and sparse:
+            np.exp(dt(-params.gammas[0]) * _l1_distances(a.X[i0:i1], b.X), out=out)
+            return None
         if params.kernel == "laplacian":
             _kernels.laplacian_fill(a.X[i0:i1], BT, dt(-params.gammas[0]), out)
             return None
-        np.dot(a.X[i0:i1], b.X.T, out=out)
+        if sparse:
+            out[...] = _sparse.dense(a.X[i0:i1] @ BT)
+        else:
+            np.dot(a.X[i0:i1], b.X.T, out=out)
         if params.kernel == "rbf":
             _kernels.rbf_fill(out, a.sqnorms[i0:i1], b.sqnorms, dt(-params.gammas[0]))
         elif params.kernel == "polynomial":
@@ -731,7 +799,7 @@ def kernel_matvec(X, Y, v, *, kernel="rbf", gamma=None, degree=3, coef0=1.0, n_t
     mg = (-params.gammas).astype(a.dtype) if params.gammas.size else np.zeros(1, a.dtype)
 
     if params.kernel == "linear":
-        out = a.X @ (b.X.T @ V)
+        out = _sparse.matmul(a.X, _sparse.matmul(b.X.T, V))
         return out.astype(a.dtype, copy=False)
 
     def task(t, scratch):

@@ -7,6 +7,7 @@ import numpy as np
 from scipy.special import ndtr
 from sklearn.utils import check_random_state
 
+from skt import _sparse
 from skt.metrics import _kernels, _validation
 from skt.metrics._kernel_sums import (
     BLOCK,
@@ -51,6 +52,8 @@ def _finish(values, params, reduce):
 def _paired_kernel(A, B, params):
     """``k_g(a_i, b_i)`` for matching rows, shape (n, n_gammas); NumPy or Dask arrays."""
     gammas = params.gammas
+    if _sparse.issparse(A) or _sparse.issparse(B):
+        return _paired_kernel_sparse(A, B, params)
     if params.kernel == "rbf":
         d = ((A - B) ** 2).sum(axis=1)
         return np.exp(-d[:, None] * gammas)
@@ -58,6 +61,22 @@ def _paired_kernel(A, B, params):
         d = abs(A - B).sum(axis=1)
         return np.exp(-d[:, None] * gammas)
     dot = (A * B).sum(axis=1)[:, None]
+    if params.kernel == "linear":
+        return dot
+    return (dot * gammas + params.coef0) ** params.degree
+
+
+def _paired_kernel_sparse(A, B, params):
+    """:func:`_paired_kernel` of sparse rows (the differences stay sparse)."""
+    gammas = params.gammas
+    if params.kernel in ("rbf", "laplacian"):
+        diff = A - B
+        if params.kernel == "rbf":
+            d = _sparse.row_sqnorms(diff)
+        else:
+            d = np.asarray(abs(diff).sum(axis=1), dtype=np.float64).ravel()
+        return np.exp(-d[:, None] * gammas)
+    dot = np.asarray(A.multiply(B).sum(axis=1), dtype=np.float64)
     if params.kernel == "linear":
         return dot
     return (dot * gammas + params.coef0) ** params.degree
@@ -88,6 +107,11 @@ def _linear_time(X, Y, params):
 
 def _linear_kernel_terms(X, Y, ux, uy):
     """Weighted means and weighted sums of squared norms, for the linear kernel."""
+    if _sparse.issparse(X) or _sparse.issparse(Y):
+        return (
+            _sparse.matmul(X.T, ux), _sparse.matmul(Y.T, uy),
+            _sparse.row_sqnorms(X) @ ux**2, _sparse.row_sqnorms(Y) @ uy**2,
+        )
     mux = (X * ux[:, None]).sum(axis=0, dtype=np.float64)
     muy = (Y * uy[:, None]).sum(axis=0, dtype=np.float64)
     sx = ((X * X).sum(axis=1, dtype=np.float64) * ux**2).sum()
@@ -129,7 +153,7 @@ def _diagonal_terms(X, u, params):
     q = float(np.sum(u**2))
     if params.kernel in ("rbf", "laplacian"):
         return np.full(params.gammas.shape[0], q)
-    sq = (X * X).sum(axis=1, dtype=np.float64)
+    sq = _sparse.row_sqnorms(X) if _sparse.issparse(X) else (X * X).sum(axis=1, dtype=np.float64)
     return ((sq[:, None] * params.gammas + params.coef0) ** params.degree * (u**2)[:, None]).sum(
         axis=0
     )
@@ -143,7 +167,8 @@ def _mmd_numpy(X, Y, wx, wy, params, estimator):
     uy = np.full(m, 1.0 / m) if wy is None else wy
     qx, qy = float(ux @ ux), float(uy @ uy)
     if params.kernel == "linear":
-        if _linear_shift_invariant(estimator, wx, wy):  # centre for accuracy
+        sparse = _sparse.issparse(X)
+        if not sparse and _linear_shift_invariant(estimator, wx, wy):  # centre for accuracy
             c = (X.sum(axis=0, dtype=np.float64) + Y.sum(axis=0, dtype=np.float64)) / (n + m)
             X, Y = X - c.astype(X.dtype), Y - c.astype(Y.dtype)
         terms = _linear_kernel_terms(X, Y, ux, uy)
@@ -319,10 +344,12 @@ def mmd(
 
     Parameters
     ----------
-    X : array-like of shape (n_samples_X, n_features)
-        Sample from P. NumPy or Dask array; float32 input stays float32 (with float64
-        accumulation), any other input is converted to float64.
-    Y : array-like of shape (n_samples_Y, n_features)
+    X : {array-like, sparse matrix} of shape (n_samples_X, n_features)
+        Sample from P. NumPy or Dask array, or SciPy sparse rows (CSR/CSC: kept sparse, the
+        kernel sums come blockwise from sparse products and row norms, and no dense copy of
+        the rows is formed); float32 input stays float32 (with float64 accumulation), any
+        other input is converted to float64.
+    Y : {array-like, sparse matrix} of shape (n_samples_Y, n_features)
         Sample from Q.
     kernel : {"rbf", "gaussian", "laplacian", "linear", "polynomial"}, default="rbf"
         ``exp(-gamma ||x - y||^2)`` ("rbf", alias "gaussian"), ``exp(-gamma ||x - y||_1)``,
@@ -493,6 +520,11 @@ def _draw_batches(rng, N, n, n_permutations, batch):
 
 def _pooled_kernel(Z, params):
     """Dense kernel matrix of the pooled sample (the sum of the kernels for several gammas)."""
+    if params.kernel == "linear" and _sparse.issparse(Z):
+        # centred implicitly: H K H with K = Z Z' (a centred copy of Z would be dense)
+        K = kernel_matrix(Z, kernel="linear")
+        r = K.mean(axis=1, dtype=np.float64)
+        return (K - r[:, None] - r[None, :] + r.mean()).astype(K.dtype, copy=False)
     if params.kernel == "linear":
         Zc = Z - Z.mean(axis=0, dtype=np.float64).astype(Z.dtype)
         return kernel_matrix(Zc, kernel="linear")
@@ -597,7 +629,7 @@ def _indicator_sums(a, b, groups, rows_a, rows_b, singles, n_threads=None):
 
 def _centred_for_test(Z, params, shift):
     """Operand of the test's kernel blocks: the linear kernel on centred rows (for accuracy)."""
-    if params.kernel == "linear":
+    if params.kernel == "linear" and shift is not None and not _sparse.issparse(Z):
         return _Operand(Z - shift.astype(Z.dtype), params)
     return _Operand(Z, params, shift)
 
@@ -605,13 +637,15 @@ def _centred_for_test(Z, params, shift):
 def _test_blockwise(Z, n, params, estimator, rng, n_permutations):
     """As _test_dense, recomputing the blocks of K for each batch of permutations."""
     N = Z.shape[0]
-    shift = Z.sum(axis=0, dtype=np.float64) / N if params.kernel in ("rbf", "linear") else None
+    shift = None
+    if params.kernel in ("rbf", "linear") and not _sparse.issparse(Z):
+        shift = Z.sum(axis=0, dtype=np.float64) / N
     z = _centred_for_test(Z, params, shift)
     rows = _blocks(N)
     # one task per row block, paired with the blocks on and above the diagonal
     groups = [(I, rows[p:]) for p, I in enumerate(rows)]
     singles = _single_kernels(params)
-    batch = int(np.clip(_BATCH_BYTES // (N * Z.itemsize), 16, 1024))
+    batch = int(np.clip(_BATCH_BYTES // (N * Z.dtype.itemsize), 16, 1024))
     stats = []
     for draws in _draw_batches(rng, N, n, n_permutations, batch):
         U = np.empty((N, draws.shape[0]), dtype=Z.dtype)
@@ -846,13 +880,14 @@ def mmd_test(
 
     Parameters
     ----------
-    X : array-like of shape (n_samples_X, n_features)
-        Sample from P. A Dask array is validated without computing it (known chunk sizes,
-        2-D, numeric, as many features as ``Y``), and each chunk is checked for NaN and
-        infinity when a task reads it; the test then runs blockwise on the Dask workers
-        without gathering the data (see Notes). With ``estimator="linear"``, Dask arrays take
-        the asymptotic test only (see ``method``).
-    Y : array-like of shape (n_samples_Y, n_features)
+    X : {array-like, sparse matrix} of shape (n_samples_X, n_features)
+        Sample from P. Sparse rows (CSR/CSC) stay sparse, as in :func:`mmd`. A Dask array
+        is validated without computing it (known chunk sizes, 2-D, numeric, as many features
+        as ``Y``), and each chunk is checked for NaN and infinity when a task reads it; the
+        test then runs blockwise on the Dask workers without gathering the data (see Notes).
+        With ``estimator="linear"``, Dask arrays take the asymptotic test only (see
+        ``method``).
+    Y : {array-like, sparse matrix} of shape (n_samples_Y, n_features)
         Sample from Q.
     kernel : {"rbf", "gaussian", "laplacian", "linear", "polynomial"}, default="rbf"
         As in :func:`mmd`.
@@ -1019,12 +1054,12 @@ def mmd_test(
     if on_dask:
         stats, scale = _test_dask(X, Y, params, estimator, rng, n_permutations)
     elif estimator == "linear":
-        stats, scale = _test_linear_time(np.vstack([X, Y]), n, params, rng, n_permutations)
+        stats, scale = _test_linear_time(_sparse.vstack([X, Y]), n, params, rng, n_permutations)
     else:
-        Z = np.vstack([X, Y])
+        Z = _sparse.vstack([X, Y])
         N = n + m
         if method == "auto":
-            method = "dense" if N * N * Z.itemsize <= DENSE_MAX_BYTES else "blockwise"
+            method = "dense" if N * N * Z.dtype.itemsize <= DENSE_MAX_BYTES else "blockwise"
         run = _test_dense if method == "dense" else _test_blockwise
         stats, scale = run(Z, n, params, estimator, rng, n_permutations)
     statistic, null = float(stats[0]), stats[1:]

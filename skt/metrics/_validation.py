@@ -5,6 +5,8 @@ import numbers
 import numpy as np
 from sklearn_compat.utils.validation import check_array
 
+from skt import _sparse
+
 ESTIMATORS = ("biased", "unbiased", "linear")
 
 
@@ -14,9 +16,13 @@ def is_dask(X):
 
 
 def check_sample(X, name):
-    """A 2-D, finite, non-empty float32/float64 C-contiguous array (float32 stays float32)."""
+    """A 2-D, finite, non-empty float32/float64 C-contiguous array (float32 stays float32).
+
+    Sparse input (CSR/CSC, or any format scikit-learn converts) is returned as CSR.
+    """
     X = check_array(
         X,
+        accept_sparse=_sparse.ACCEPT_SPARSE,
         dtype=[np.float64, np.float32],
         order="C",
         ensure_all_finite=True,
@@ -28,7 +34,7 @@ def check_sample(X, name):
         raise ValueError(f"{name} is empty: got shape {X.shape}; give at least one row.")
     if X.shape[1] == 0:
         raise ValueError(f"{name} has no features: got shape {X.shape}.")
-    return X
+    return X.tocsr() if _sparse.issparse(X) else X
 
 
 def check_n_features(X, Y, x_name="X", y_name="Y"):

@@ -5,6 +5,7 @@ import numbers
 import numpy as np
 from sklearn.utils.validation import check_array
 
+from skt import _sparse
 from skt.base import BaseWrappingEstimator
 
 __all__ = []
@@ -25,19 +26,24 @@ COMMON_ATTRIBUTES = """weights_ : ndarray of shape (n_source_rows,)
 
 DOMAINS_NOTE = """Source rows (those with a label, or a positive ``sample_domain``) are weighted
     against the target rows (masked label, or negative ``sample_domain``); several source or
-    target domains are pooled. Target labels are never read."""
+    target domains are pooled. Target labels are never read. Sparse rows (CSR/CSC) are
+    accepted: the weights come from the sparse rows, and ``estimator`` is fitted on the sparse
+    source rows (the ``sparse`` input tag is that of ``estimator``)."""
 
 
 def check_samples(X_source, X_target):
     """Validate the two samples of a weight function: 2-D, finite, same number of features.
 
     float32 input stays float32 when both samples are float32; anything else becomes float64.
+    Sparse samples (CSR/CSC) are returned as CSR.
     """
     Xs = check_array(
-        X_source, dtype=[np.float64, np.float32], order="C", input_name="X_source"
+        X_source, accept_sparse=_sparse.ACCEPT_SPARSE, dtype=[np.float64, np.float32],
+        order="C", input_name="X_source",
     )
     Xt = check_array(
-        X_target, dtype=[np.float64, np.float32], order="C", input_name="X_target"
+        X_target, accept_sparse=_sparse.ACCEPT_SPARSE, dtype=[np.float64, np.float32],
+        order="C", input_name="X_target",
     )
     if Xs.shape[1] != Xt.shape[1]:
         raise ValueError(
@@ -46,16 +52,16 @@ def check_samples(X_source, X_target):
         )
     if Xs.dtype != Xt.dtype:
         Xs, Xt = Xs.astype(np.float64), Xt.astype(np.float64)
-    return Xs, Xt
+    return _sparse.as_csr(Xs), _sparse.as_csr(Xt)
 
 
 def as_float_pair(Xs, Xt):
-    """C-contiguous copies (if needed) of already validated rows, in one float dtype."""
+    """C-contiguous copies (if needed) of already validated rows, in one float dtype.
+
+    Sparse rows stay sparse (CSR).
+    """
     dtype = np.float32 if Xs.dtype == np.float32 and Xt.dtype == np.float32 else np.float64
-    return (
-        np.ascontiguousarray(Xs, dtype=dtype),
-        np.ascontiguousarray(Xt, dtype=dtype),
-    )
+    return _sparse.as_csr(Xs, dtype), _sparse.as_csr(Xt, dtype)
 
 
 def check_real(value, name, *, low=None, high=None, low_open=False, high_open=False):
@@ -166,5 +172,10 @@ def gaussian_features(X, centers, gamma):
     from skt.metrics._kernel_sums import kernel_matrix
 
     return kernel_matrix(
-        np.ascontiguousarray(X, dtype=np.float64), centers, kernel="rbf", gamma=float(gamma)
+        _sparse.as_csr(X, np.float64), centers, kernel="rbf", gamma=float(gamma)
     )
+
+
+def center_features(X, rows):
+    """The kernel centres ``X[rows]`` as float64 (sparse stays sparse, CSR)."""
+    return _sparse.as_csr(_sparse.take_rows(X, rows), np.float64)

@@ -60,9 +60,10 @@ def weight_diagnostics(X_source, X_target, weights, *, gamma=None, random_state=
 
     Parameters
     ----------
-    X_source : array-like of shape (n_source, n_features)
-        Source rows.
-    X_target : array-like of shape (n_target, n_features)
+    X_source : {array-like, sparse matrix} of shape (n_source, n_features)
+        Source rows. Sparse rows (CSR/CSC) stay sparse: kernel values come from sparse
+        products and row norms, in blocks, never from a dense copy of the rows.
+    X_target : {array-like, sparse matrix} of shape (n_target, n_features)
         Target rows.
     weights : array-like of shape (n_source,)
         Non-negative weights of the source rows (e.g. ``model.weights_``), not all zero.

@@ -5,6 +5,9 @@ from sklearn.base import clone, is_classifier
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold, cross_val_predict
 from sklearn.utils import check_random_state
+from sklearn_compat.utils import get_tags
+
+from skt import _sparse
 
 from ._common import (
     COMMON_ATTRIBUTES,
@@ -48,7 +51,7 @@ def _discriminative(Xs, Xt, *, classifier, clip, cv, random_state, refit=True):
     if cv is not None:
         check_int(cv, "cv", 2)
     n_s, n_t = Xs.shape[0], Xt.shape[0]
-    X = np.vstack([Xs, Xt])
+    X = _sparse.vstack([Xs, Xt])
     d = np.r_[np.zeros(n_s, dtype=np.int64), np.ones(n_t, dtype=np.int64)]
     if cv is None:
         fitted = clone(clf).fit(X, d)
@@ -102,9 +105,9 @@ def discriminative_weights(X_source, X_target, *, classifier=None, clip=None, cv
 
     Parameters
     ----------
-    X_source : array-like of shape (n_source, n_features)
-        Source rows.
-    X_target : array-like of shape (n_target, n_features)
+    X_source : {array-like, sparse matrix} of shape (n_source, n_features)
+        Source rows. Sparse rows (CSR/CSC) stay sparse and reach the classifier as they are.
+    X_target : {array-like, sparse matrix} of shape (n_target, n_features)
         Target rows.
     classifier : classifier object, default=None
         Any scikit-learn classifier with ``predict_proba``; cloned. None means
@@ -223,6 +226,13 @@ class DiscriminativeReweighting(BaseReweighting):
         self.clip = clip
         self.cv = cv
         self.random_state = random_state
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        # the domain classifier reads X too
+        classifier = LogisticRegression() if self.classifier is None else self.classifier
+        tags.input_tags.sparse = tags.input_tags.sparse and get_tags(classifier).input_tags.sparse
+        return tags
 
     def _fit_weights(self, X_source, X_target):
         weights, fitted = _discriminative(

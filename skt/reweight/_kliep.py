@@ -16,6 +16,7 @@ from ._common import (
     DOMAINS_NOTE,
     ESTIMATOR_PARAM,
     BaseReweighting,
+    center_features,
     check_gamma_grid,
     check_int,
     check_real,
@@ -114,8 +115,8 @@ def _kliep(Xs, Xt, *, gamma, n_centers, cv, tol, max_iter, random_state, n_jobs=
     check_int(max_iter, "max_iter", 1)
     rng = check_random_state(random_state)
     gammas, fixed = check_gamma_grid(gamma, Xs, Xt, rng)
-    center_rows = choose_centers(len(Xt), n_centers, rng)
-    centers = np.ascontiguousarray(Xt[center_rows], dtype=np.float64)
+    center_rows = choose_centers(Xt.shape[0], n_centers, rng)
+    centers = center_features(Xt, center_rows)
 
     scores = np.full(len(gammas), -np.inf)
     if not fixed and len(gammas) > 1:
@@ -182,9 +183,10 @@ def kliep_weights(
 
     Parameters
     ----------
-    X_source : array-like of shape (n_source, n_features)
-        Source rows.
-    X_target : array-like of shape (n_target, n_features)
+    X_source : {array-like, sparse matrix} of shape (n_source, n_features)
+        Source rows. Sparse rows (CSR/CSC) stay sparse: kernel values come from sparse
+        products and row norms, in blocks, never from a dense copy of the rows.
+    X_target : {array-like, sparse matrix} of shape (n_target, n_features)
         Target rows.
     gamma : float, sequence of float or None, default=None
         Bandwidth of the Gaussian kernel. A number is used as is; a sequence is searched by

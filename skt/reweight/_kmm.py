@@ -6,6 +6,7 @@ import numpy as np
 from scipy.linalg import eigh
 from sklearn.utils import check_random_state
 
+from skt import _sparse
 from skt._memory import available_memory
 from skt.metrics._kernel_sums import _check_kernel_params, kernel_matrix, kernel_row_means
 from skt.metrics._validation import check_sample, is_dask
@@ -69,18 +70,20 @@ def _check_kmm_params(
 
 def _target_row_means(X, Xt, params):
     """``k(X, Xt).mean(axis=1)`` without an ``n x n_t`` matrix; ``Xt`` may be a Dask array."""
-    X = np.ascontiguousarray(X, dtype=np.float64)
+    X = _sparse.as_csr(X, np.float64)
     if is_dask(Xt):
         from skt.metrics._dask import kernel_row_means as dask_row_means
 
         return dask_row_means(X, Xt, kernel=params).astype(np.float64)
-    Xt = np.ascontiguousarray(Xt, dtype=np.float64)
+    Xt = _sparse.as_csr(Xt, np.float64)
     return kernel_row_means(X, Xt, kernel=params).astype(np.float64)
 
 
 def _take_rows(X, rows):
     """Rows of an in-memory or Dask array, as an in-memory float64 array."""
     taken = X[np.asarray(rows, dtype=np.intp)]
+    if _sparse.issparse(taken):
+        return taken.astype(np.float64)
     return np.asarray(taken.compute() if is_dask(taken) else taken, dtype=np.float64)
 
 
@@ -94,13 +97,16 @@ def _nystroem_features(Xs, Xt, params, n_components, rng):
     n_s, n_t = Xs.shape[0], Xt.shape[0]
     r = min(n_components, n_s + n_t)
     idx = np.sort(rng.choice(n_s + n_t, size=r, replace=False))
-    Z = np.vstack([_take_rows(Xs, idx[idx < n_s]), _take_rows(Xt, idx[idx >= n_s] - n_s)])
+    # landmarks of sparse rows stay sparse
+    Z = _sparse.vstack(
+        [_take_rows(Xs, idx[idx < n_s]), _take_rows(Xt, idx[idx >= n_s] - n_s)]
+    )
     evals, evecs = eigh(kernel_matrix(Z, kernel=params))
     keep = evals > 1e-10 * evals[-1]
     T = evecs[:, keep] / np.sqrt(evals[keep])
 
     def features(X, start, stop):
-        C = kernel_matrix(np.ascontiguousarray(X[start:stop], dtype=np.float64), Z, kernel=params)
+        C = kernel_matrix(_sparse.as_csr(X[start:stop], np.float64), Z, kernel=params)
         return C @ T
 
     Phi_s = np.empty((n_s, T.shape[1]), dtype=np.float32)
@@ -127,7 +133,10 @@ def _random_features(Xs, Xt, params, n_components, rng):
     scale = np.sqrt(2.0 / r)
 
     def features(X, start, stop):
-        return scale * np.cos(np.asarray(X[start:stop], dtype=np.float64) @ W + c)
+        block = X[start:stop]
+        if not _sparse.issparse(block):
+            block = np.asarray(block, dtype=np.float64)
+        return scale * np.cos(_sparse.matmul(block, W) + c)
 
     n_s, n_t = Xs.shape[0], Xt.shape[0]
     Phi_s = np.empty((n_s, r), dtype=np.float32)
@@ -173,10 +182,14 @@ def _source_kernel_matrix(Xs, params):
     The kernels are translation invariant, and centring first keeps the float32 rows exact to
     their spread rather than to their offset: with a feature offset of 1e5, rows cast before
     centring lose all but two or three digits of their differences (the objective then lands
-    2e-5 above cvxopt's, the weights off by 0.16 of 7).
+    2e-5 above cvxopt's, the weights off by 0.16 of 7). Sparse rows are cast as they are
+    (centring would densify them).
     """
-    Xs = np.asarray(Xs, dtype=np.float64)
     try:
+        if _sparse.issparse(Xs):
+            # sparse rows are not centred: that would densify them
+            return kernel_matrix(_sparse.as_csr(Xs, np.float32), kernel=params)
+        Xs = np.asarray(Xs, dtype=np.float64)
         centred = np.ascontiguousarray(Xs - Xs.mean(axis=0), dtype=np.float32)
         return kernel_matrix(centred, kernel=params)
     except MemoryError as exc:
@@ -214,7 +227,7 @@ def _kmm(Xs, Xt, *, kernel, gamma, B, eps, reg, approximation, n_components, tol
 
     if approximation is None:
         _check_kernel_memory(n_s)
-        Xs64 = np.ascontiguousarray(Xs, dtype=np.float64)
+        Xs64 = _sparse.as_csr(Xs, np.float64)
         kappa = n_s * _target_row_means(Xs64, Xt, params)
         _warn_if_degenerate(kappa, params, n_s)
         K = _source_kernel_matrix(Xs, params)
@@ -281,9 +294,10 @@ def kmm_weights(
 
     Parameters
     ----------
-    X_source : array-like of shape (n_source, n_features)
-        Source rows.
-    X_target : array-like or dask.array.Array of shape (n_target, n_features)
+    X_source : {array-like, sparse matrix} of shape (n_source, n_features)
+        Source rows. Sparse rows (CSR/CSC) stay sparse: kernel values come from sparse
+        products and row norms, in blocks, never from a dense copy of the rows.
+    X_target : {array-like, sparse matrix} or dask.array.Array of shape (n_target, n_features)
         Target rows. A Dask array stays distributed (with ``approximation=None`` or
         ``"nystroem"``): it is read only through blockwise kernel sums, one task per row chunk,
         and the median heuristic sees a random subsample of 1,000 of its rows.

@@ -44,9 +44,10 @@ def nearest_neighbors_weights(X_source, X_target, *, n_neighbors=1, smoothing=1.
 
     Parameters
     ----------
-    X_source : array-like of shape (n_source, n_features)
-        Source rows.
-    X_target : array-like of shape (n_target, n_features)
+    X_source : {array-like, sparse matrix} of shape (n_source, n_features)
+        Source rows. Sparse rows (CSR/CSC) stay sparse (scikit-learn's brute-force neighbour
+        search takes them).
+    X_target : {array-like, sparse matrix} of shape (n_target, n_features)
         Target rows.
     n_neighbors : int, default=1
         Number of source rows each target row votes for.

@@ -11,6 +11,7 @@ from ._common import (
     DOMAINS_NOTE,
     ESTIMATOR_PARAM,
     BaseReweighting,
+    center_features,
     check_gamma_grid,
     check_int,
     check_real,
@@ -108,7 +109,7 @@ def _ulsif(Xs, Xt, *, gamma, reg, n_centers, random_state, n_jobs=None):
     rng = check_random_state(random_state)
     gammas, gamma_fixed = check_gamma_grid(gamma, Xs, Xt, rng)
     regs, reg_fixed = _check_reg_grid(reg)
-    centers = np.ascontiguousarray(Xt[choose_centers(len(Xt), n_centers, rng)], np.float64)
+    centers = center_features(Xt, choose_centers(Xt.shape[0], n_centers, rng))
     # the leave-one-out pairs rows by position: shuffle both samples once
     order_s = rng.permutation(Xs.shape[0])
     order_t = rng.permutation(Xt.shape[0])
@@ -160,9 +161,10 @@ def ulsif_weights(X_source, X_target, *, gamma=None, reg=None, n_centers=100,
 
     Parameters
     ----------
-    X_source : array-like of shape (n_source, n_features)
-        Source rows.
-    X_target : array-like of shape (n_target, n_features)
+    X_source : {array-like, sparse matrix} of shape (n_source, n_features)
+        Source rows. Sparse rows (CSR/CSC) stay sparse: kernel values come from sparse
+        products and row norms, in blocks, never from a dense copy of the rows.
+    X_target : {array-like, sparse matrix} of shape (n_target, n_features)
         Target rows.
     gamma : float, sequence of float or None, default=None
         Bandwidth of the Gaussian kernel. A number is used as is; a sequence is searched by
