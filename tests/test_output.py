@@ -52,14 +52,15 @@ def _frame(X):
 # -- set_output and get_feature_names_out -----------------------------------------------------
 
 def _expected_names(adapter, inputs):
-    """Output names: CORAL keeps its inputs, FeatureAugmentation prefixes them by block, the
-    others name their components after the class."""
+    """Output names: CORAL and the OT maps keep their inputs, FeatureAugmentation prefixes them
+    by block, the others name their components after the class."""
     name = type(adapter).__name__
-    if name == "CORAL":
+    if name in ("CORAL", "OTMapping", "LinearOTMapping"):
         return list(inputs)
     if name == "FeatureAugmentation":
         return [f"{block}__{f}" for block in ("shared", "source", "target") for f in inputs]
-    n = {"SubspaceAlignment": 1, "TCA": 2, "JDA": 1}[name]
+    # GFK's features sqrt(G) x have 2 n_components columns (a low-rank factor of G)
+    n = {"SubspaceAlignment": 1, "TCA": 2, "JDA": 1, "BDA": 1, "GFK": 2}[name]
     return [f"{name.lower()}{i}" for i in range(n)]
 
 
@@ -127,7 +128,7 @@ def _as_classifier(estimator):
         return estimator
     if "estimator" in estimator.get_params() and not isinstance(estimator, WithDomains):
         # wrappers registered around a regressor: the same method around a classifier
-        if type(estimator).__name__.startswith(("TrAdaBoost", "TwoStage")):
+        if type(estimator).__name__.endswith("Regressor"):  # regression-only methods
             return None
         return clone(estimator).set_params(estimator=LogisticRegression())
     return None

@@ -5,7 +5,6 @@ from functools import partial
 
 import numpy as np
 from scipy import linalg
-from sklearn.utils.validation import check_is_fitted
 
 from ..base import BaseAdapter
 from ._utils import (
@@ -257,18 +256,8 @@ class GFK(BaseAdapter):
         # source and target rows share the map
         return X @ self.components_.astype(X.dtype, copy=False)
 
-    def get_feature_names_out(self, input_features=None):
-        """Output feature names: ``gfk0``, ``gfk1``, ...
-
-        Parameters
-        ----------
-        input_features : array-like of str or None, default=None
-            Not used; present for API consistency.
-
-        Returns
-        -------
-        feature_names_out : ndarray of str objects
-            ``2 n_components_`` names.
-        """
-        check_is_fitted(self)
-        return np.asarray([f"gfk{i}" for i in range(self.components_.shape[1])], dtype=object)
+    @property
+    def _n_features_out(self):
+        # output names gfk0, gfk1, ... (ClassNamePrefixFeaturesOutMixin): one per column of
+        # the factor of G, 2 n_components_ of them
+        return self.components_.shape[1]

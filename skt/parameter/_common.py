@@ -42,7 +42,8 @@ class BaseParameterTransfer(BaseTransferEstimator):
         return {"requires_y": True}
 
     def _validate_fit_data(self, X, y, sample_domain):
-        X = validate_data(self, X, reset=True, dtype=FLOAT_DTYPES)
+        # finiteness is checked once, by check_domains, whose errors name the estimator
+        X = validate_data(self, X, reset=True, dtype=FLOAT_DTYPES, ensure_all_finite=False)
         if y is None:
             raise ValueError(
                 f"{type(self).__name__} requires y to be passed, but the target y is None."
