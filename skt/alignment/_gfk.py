@@ -218,12 +218,7 @@ class GFK(BaseAdapter):
         why += " at most n - 1 directions"
         X = np.asarray(domains.X, dtype=np.float64)
         X_s, X_t = rows(X, domains.source), rows(X, domains.target)
-        sdm = isinstance(self.n_components, str)
-        if sdm and self.n_components != "sdm":
-            raise ValueError(
-                f"n_components must be a positive integer or 'sdm'; got "
-                f"n_components={self.n_components!r}."
-            )
+        sdm = isinstance(self.n_components, str) and self.n_components == "sdm"
         if not sdm and not isinstance(self.n_components, numbers.Integral):
             raise ValueError(
                 f"n_components must be a positive integer or 'sdm'; got "

@@ -32,6 +32,9 @@ class _BaseJointClassifier(ClassifierMixin, BaseTransferEstimator):
         # scikit-learn < 1.6
         return {"requires_y": True}
 
+    # the domain-aware score (target rows only, masked labels left out), not ClassifierMixin's
+    score = BaseTransferEstimator.score
+
     # -- hooks -------------------------------------------------------------------------------
 
     def _fit_features(self, domains):
@@ -327,8 +330,9 @@ class ARTL(_BaseJointClassifier):
     thousand rows. A class with no pseudo-labelled target row has no conditional term that
     round. The classes are those of the source rows: a class that only target rows carry
     cannot be predicted (target labels are never read, so it is not even seen), and one source
-    class alone is a ValueError. Several source (target) domains are pooled. ``predict_proba`` is not offered: the
-    scores are a least-squares fit of one-hot labels, not probabilities. The published ARTL
+    class alone is a ValueError. Several source (target) domains are pooled.
+    ``predict_proba`` is not offered: the scores are a least-squares fit of one-hot labels, not
+    probabilities. The published ARTL
     also has a hinge-loss (SVM) form; this is the least-squares one (ARRLS), the one with a
     closed form.
 

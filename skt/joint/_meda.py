@@ -122,8 +122,8 @@ class MEDA(_BaseJointClassifier):
     {attributes}
     gfk_ : GFK
         The fitted manifold feature map.
-    balance_factors_ : ndarray of shape (n_iter_,)
-        The balance factor ``mu`` of each round.
+    balance_factors_ : ndarray of shape (n_rounds,)
+        The balance factor ``mu`` of each round (``n_rounds`` is ``n_iter_``).
 
     See Also
     --------
