@@ -15,9 +15,9 @@ Protocols (the authors' MATLAB code, jindongwang/transferlearning code/tradition
   the authors' code (whose MEDA.m is ARRLS.m on GFK features).
 - MEDA: the same on ``GFK(20)`` features with the balance factor re-estimated each round.
 
-Published figures: Office-Caltech GFK and MEDA per task from jindongwang/transferlearning
-``data/benchmark.md`` (MEDA paper, Table 2); ARTL per task from the MEDA paper's Table 2 (its
-mean, 44.3, is the one quoted in issue 16); MNIST-USPS from the MEDA paper (Table 3):
+Published figures: Office-Caltech GFK, ARTL and MEDA per task from the MEDA paper's Table 2,
+as reproduced in jindongwang/transferlearning ``code/traditional/MEDA/results/result1.png``
+(checked against that image; the ARTL mean is 44.3); MNIST-USPS from the MEDA paper (Table 3):
 ARTL 67.7 (U->M) / 88.8 (M->U), MEDA 72.1 / 89.5; GFK from the JDA paper (Table 2).
 
 Usage::
