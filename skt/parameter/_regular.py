@@ -21,6 +21,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.utils.extmath import softmax
 
+from ..base import BaseTransferEstimator
 from ._common import BaseParameterTransfer
 
 __all__ = ["RegularTransferClassifier", "RegularTransferRegressor"]
@@ -353,6 +354,9 @@ class RegularTransferClassifier(ClassifierMixin, _BaseRegularTransfer):
         self.max_iter = max_iter
         self.tol = tol
 
+    # the mixin's score would come first: skt's scores target rows only
+    score = BaseTransferEstimator.score
+
     def _default_estimator(self):
         return LogisticRegression()
 
@@ -592,6 +596,9 @@ class RegularTransferRegressor(RegressorMixin, _BaseRegularTransfer):
     >>> model.coef_.shape
     (2,)
     """
+
+    # the mixin's score would come first: skt's scores target rows only
+    score = BaseTransferEstimator.score
 
     def _default_estimator(self):
         return Ridge()
