@@ -4,7 +4,8 @@ of labeled target rows.
 Left: accuracy on the unlabeled target rows of :class:`skt.RegularTransferClassifier` as
 ``lam`` grows, for a relevant source, an irrelevant one (source labels redrawn at random) and
 an adversarial one (every source label flipped), with 20 labeled target rows; the dotted line is
-``LogisticRegression`` on the labeled target rows alone. Right: accuracy against the number of
+``LogisticRegression`` on the labeled target rows alone (the relevant and adversarial draws
+share their labeled rows, hence one dotted line for both). Right: accuracy against the number of
 labeled target rows, for the relevant source, of ``lam`` chosen by cross-validation over the
 labeled target rows, of target only and of source only. Mean over 10 draws of the synthetic
 concept shift of ``make_domain_shift`` (300 source and 300 target rows).
@@ -102,9 +103,7 @@ def main():
     left.set_xlabel("lam")
     left.set_ylabel("target accuracy")
     left.set_title("20 labeled target rows (dotted: target only)")
-    left.text(2e-4, 0.5, "relevant and adversarial draws share their\nlabeled rows: one "
-              "dotted line for both", fontsize=8)
-    left.legend(loc="center right")
+    left.legend(loc="lower left")
     sizes = [6, 10, 20, 40, 80]
     for name, values in accuracy_against_labels(sizes).items():
         right.plot(sizes, values, "o-", label=name)
