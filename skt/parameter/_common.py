@@ -21,15 +21,15 @@ class BaseParameterTransfer(BaseTransferEstimator):
     unfit it. It is only read, never modified.
     """
 
+    _requires_target = True
+    _requires_labeled_target = True
+    _uses_target_labels = True
+
     def __sklearn_clone__(self):
         params = self.get_params(deep=False)
         source_model = params.pop("source_model")
         params = {name: clone(value, safe=False) for name, value in params.items()}
         return type(self)(source_model=source_model, **params)
-
-    _requires_target = True
-    _requires_labeled_target = True
-    _uses_target_labels = True
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -71,8 +71,9 @@ class FineTuning(BaseParameterTransfer):
     target rows only, in one of two ways:
 
     - ``partial_fit`` (SGD models, MLPs, naive Bayes): ``n_epochs`` passes over the labeled
-      target rows in a random order, starting from the source parameters. For naive Bayes this
-      adds the target counts to the source counts.
+      target rows in a random order, starting from the source parameters. For naive Bayes each
+      epoch adds the target counts to the source statistics once more, so ``n_epochs`` weighs
+      the target rows against the source rows.
     - ``warm_start`` (gradient boosting, random forests, MLPs): ensembles keep their source
       stages and add ``n_stages`` more fitted on the target rows (for gradient boosting, new
       stages fit the residuals of the source model on the target rows; for forests, new trees

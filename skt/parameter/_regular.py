@@ -21,6 +21,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.utils.extmath import softmax
 
+from ..base import BaseTransferEstimator
 from ._common import BaseParameterTransfer
 
 __all__ = ["RegularTransferClassifier", "RegularTransferRegressor"]
@@ -210,7 +211,7 @@ class _BaseRegularTransfer(BaseParameterTransfer):
         source rows."""
         self._check_one_source()
         if self.source_model is not None:
-            return _as_model_list(self.source_model), True
+            return _as_model_list(self.source_model)
         if self.source_weights is not None:
             raise ValueError(
                 "source_weights weighs several source models given as source_model; with "
@@ -221,7 +222,7 @@ class _BaseRegularTransfer(BaseParameterTransfer):
         if not hasattr(estimator, "fit"):
             raise TypeError(f"estimator must be an estimator; got {estimator!r}.")
         fitted = clone(estimator).fit(domains.X_source, domains.y_source)
-        return [fitted], False
+        return [fitted]
 
     def _prior(self, models, n_features, check=None):
         """Centre of the prior: the weighted mean of the source parameters ``(coef,
@@ -353,6 +354,9 @@ class RegularTransferClassifier(ClassifierMixin, _BaseRegularTransfer):
         self.max_iter = max_iter
         self.tol = tol
 
+    # the mixin's score would come first: skt's scores target rows only
+    score = BaseTransferEstimator.score
+
     def _default_estimator(self):
         return LogisticRegression()
 
@@ -379,7 +383,7 @@ class RegularTransferClassifier(ClassifierMixin, _BaseRegularTransfer):
         """
         lam = _check_lam(self.lam)
         domains = self._validate_fit_data(X, y, sample_domain)
-        models, _ = self._source_models(domains)
+        models = self._source_models(domains)
         first = {}
 
         def check(model, coef, intercept, index):
@@ -593,6 +597,9 @@ class RegularTransferRegressor(RegressorMixin, _BaseRegularTransfer):
     (2,)
     """
 
+    # the mixin's score would come first: skt's scores target rows only
+    score = BaseTransferEstimator.score
+
     def _default_estimator(self):
         return Ridge()
 
@@ -618,7 +625,7 @@ class RegularTransferRegressor(RegressorMixin, _BaseRegularTransfer):
         """
         lam = _check_lam(self.lam)
         domains = self._validate_fit_data(X, y, sample_domain)
-        models, _ = self._source_models(domains)
+        models = self._source_models(domains)
 
         def check(model, coef, intercept, index):
             if coef.shape[0] != 1:

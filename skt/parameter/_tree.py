@@ -19,6 +19,7 @@ from sklearn.tree import (
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
+from ..base import BaseTransferEstimator
 from ._common import BaseParameterTransfer, _seed_unset
 
 __all__ = ["TransferTreeClassifier", "TransferTreeRegressor"]
@@ -519,6 +520,9 @@ class TransferTreeClassifier(ClassifierMixin, _BaseTransferTree):
     (2, 2)
     """
 
+    # the mixin's score would come first: skt's scores target rows only
+    score = BaseTransferEstimator.score
+
     def _default_estimator(self):
         return DecisionTreeClassifier()
 
@@ -651,6 +655,9 @@ class TransferTreeRegressor(RegressorMixin, _BaseTransferTree):
     >>> len(model.fit(X, y_train, sample_domain=sample_domain).trees_)
     5
     """
+
+    # the mixin's score would come first: skt's scores target rows only
+    score = BaseTransferEstimator.score
 
     def _default_estimator(self):
         return DecisionTreeRegressor()

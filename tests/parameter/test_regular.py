@@ -205,3 +205,10 @@ def test_clone_keeps_the_fitted_source_model():
     grid = GridSearchCV(model, {"lam": [0.01, 1.0]}, cv=3)
     grid.fit(X, y, sample_domain=TARGET)
     assert grid.best_estimator_.source_model is source
+
+
+def test_score_counts_target_rows_only():
+    X, y, sd = skt.datasets.make_domain_shift("concept", random_state=0)
+    model = RegularTransferClassifier(lam=0.1).fit(X, y, sample_domain=sd)
+    target = sd < 0
+    assert model.score(X, y, sample_domain=sd) == model.score(X[target], y[target])
