@@ -58,8 +58,9 @@ for kind in kinds[1:]:
     print(f"{kind:10} MMD^2 after CORAL {after[kind]:.4f}")
 
 # %%
-# Left: the MMD of each pair, before and after CORAL, and the permutation p-value. Right: the
-# null distribution of the test for the control pair and the observed statistic of the blur.
+# Left: the MMD of each pair, before and after CORAL, and the permutation p-value (0.005 is
+# the smallest 200 permutations can give). Right: the null distribution of the control pair's
+# test against the observed statistics: the shifted pairs are far beyond any permutation.
 
 fig, (bars, hist) = plt.subplots(1, 2, figsize=(10, 3.8))
 x = np.arange(len(kinds))
@@ -71,9 +72,13 @@ for i, kind in enumerate(kinds):
 bars.set_xticks(x, kinds)
 bars.set_ylabel("MMD$^2$ (Gaussian kernel)")
 bars.legend(fontsize="small")
-hist.hist(results["none"].null_distribution, bins=30, color="0.6", label="null (no shift)")
-hist.axvline(results["none"].statistic, color="k", ls="--", label="control, observed")
-hist.axvline(results["blur"].statistic, color="tab:red", label="blur, observed")
-hist.set_xlabel("MMD$^2$")
+null = results["none"].null_distribution
+observed = [results[k].statistic for k in kinds]
+bins = np.geomspace(min(null.min(), min(observed)) / 1.2, max(observed) * 1.2, 60)
+hist.hist(null, bins=bins, color="0.6", label="null distribution (permutations)")
+for kind, colour in (("none", "k"), ("rotation", "tab:blue"), ("thickness", "tab:red")):
+    hist.axvline(results[kind].statistic, color=colour, ls="--", label=f"{kind}, observed")
+hist.set_xscale("log")
+hist.set_xlabel("MMD$^2$ (log scale)")
 hist.legend(fontsize="small")
 fig.tight_layout()

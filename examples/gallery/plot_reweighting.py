@@ -33,12 +33,13 @@ target = sample_domain < 0
 
 methods = {
     "source-only": skt.SourceOnly(LogisticRegression()),
-    "KMM": skt.KMM(LogisticRegression(), reg=1.0),
-    "KLIEP": skt.KLIEP(LogisticRegression()),
-    "uLSIF": skt.ULSIF(LogisticRegression()),
+    "KMM": skt.KMM(LogisticRegression(), reg=1.0, random_state=0),
+    "KLIEP": skt.KLIEP(LogisticRegression(), random_state=0),
+    "uLSIF": skt.ULSIF(LogisticRegression(), random_state=0),
     "domain classifier": skt.DiscriminativeReweighting(
         LogisticRegression(),
         classifier=make_pipeline(PolynomialFeatures(2), LogisticRegression()),
+        random_state=0,
     ),
 }
 accuracy, weights = {}, {}
@@ -58,7 +59,7 @@ size = 40 * weights["KMM"] / weights["KMM"].mean()
 ax.scatter(*X_source.T, s=size, c=y[:n], cmap="coolwarm", alpha=0.5, label="source (size: weight)")
 ax.scatter(*X_target.T, s=8, c="k", marker="^", label="target")
 ax.set_title("source rows weighted by KMM")
-ax.legend(loc="lower left", fontsize="small")
+ax.legend(loc="lower left", fontsize="small", markerscale=0.4)
 bars.barh(list(accuracy), list(accuracy.values()), color="tab:blue")
 bars.axvline(accuracy["source-only"], color="k", ls="--", lw=1)
 bars.set_xlim(50, 100)
