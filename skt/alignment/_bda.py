@@ -100,9 +100,9 @@ class BDA(_BasePseudoLabelled):
     {attributes}
     balance_ : float
         The balance of the last round.
-    balances_ : ndarray of shape (n_iter_,)
-        The balance of each round (the first round, without pseudo-labels, is TCA whatever
-        its entry).
+    balances_ : ndarray of shape (n_rounds,)
+        The balance of each round run, ``n_rounds = n_iter_`` entries (the first round,
+        without pseudo-labels, is TCA whatever its entry).
     estimator_ : classifier
         The pseudo-labeller fitted on the embedded source rows of the last round.
     pseudo_labels_ : ndarray of shape (n_target_rows,)
