@@ -81,7 +81,9 @@ class BDA(_BasePseudoLabelled):
     {params}
     balance : float in [0, 1] or "auto", default=0.5
         The paper's balance factor ``mu`` (here ``mu`` is the regulariser, as in TCA and JDA):
-        the weight of the class-conditional terms. 0.5 weighs both kinds of term as JDA does.
+        the weight of the class-conditional terms. 0.5, the default of the authors' Python
+        code, weighs both kinds of term as JDA does (their MATLAB code defaults to W-BDA with
+        1).
         ``"auto"`` estimates it at every round from proxy A-distances on the embedding of the
         previous round (see Notes). The first round has no pseudo-labels, so it is TCA
         whatever the balance.
@@ -100,9 +102,9 @@ class BDA(_BasePseudoLabelled):
     {attributes}
     balance_ : float
         The balance of the last round.
-    balances_ : ndarray of shape (n_iter_,)
-        The balance of each round (the first round, without pseudo-labels, is TCA whatever
-        its entry).
+    balances_ : ndarray of shape (n_rounds,)
+        The balance of each round run, ``n_rounds = n_iter_`` entries (the first round,
+        without pseudo-labels, is TCA whatever its entry).
     estimator_ : classifier
         The pseudo-labeller fitted on the embedded source rows of the last round.
     pseudo_labels_ : ndarray of shape (n_target_rows,)

@@ -1,5 +1,8 @@
 """Transfer Component Analysis (TCA) and Joint Distribution Adaptation (JDA).
 
+The MMD matrix and the pseudo-labelling rounds here are shared with BDA (``_bda.py``): JDA is
+BDA with the balance 0.5.
+
 Both find a ``k``-dimensional embedding ``z = k(x, X) W`` (kernel form) or ``z = x W`` (primal
 form) that keeps the variance of the data while shrinking the MMD between domains: ``W`` holds
 the leading solutions of the symmetric generalised eigenproblem
