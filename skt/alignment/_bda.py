@@ -128,11 +128,11 @@ class BDA(_BasePseudoLabelled):
     authors' code the error is measured on the training rows: a cross-validated error (as
     :func:`skt.metrics.proxy_a_distance`) is noise on classes of a few rows.
 
-    Classes without a pseudo-labelled target row have no class term in that round (their
-    target mean is undefined); with ``balance=1`` and no class term at all, the round falls
-    back to the marginal term (TCA). Rows of several source (target) domains are pooled.
-    Source and target rows share the embedding, so ``fit_transform(X)`` equals
-    ``fit(X).transform(X)``.
+    A class without a pseudo-labelled target row keeps the source part of its class term in
+    that round, as in the authors' JDA and BDA code (``e(isinf(e)) = 0``); with ``balance=1``
+    and no class term at all, the round falls back to the marginal term (TCA). Rows of
+    several source (target) domains are pooled. Source and target rows share the embedding,
+    so ``fit_transform(X)`` equals ``fit(X).transform(X)``.
 
     References
     ----------

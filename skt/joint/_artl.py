@@ -327,14 +327,13 @@ class ARTL(_BaseJointClassifier):
     between rounds and it has rank at most ``n_classes + 1``: the ``n x n`` system is
     factored once and each round costs ``O(n^2 n_classes)`` (Woodbury identity). The exact
     form keeps two ``n x n`` matrices (16 n^2 bytes); use ``n_landmarks`` beyond a few
-    thousand rows. A class with no pseudo-labelled target row has no conditional term that
-    round. The classes are those of the source rows: a class that only target rows carry
-    cannot be predicted (target labels are never read, so it is not even seen), and one source
-    class alone is a ValueError. Several source (target) domains are pooled.
-    ``predict_proba`` is not offered: the scores are a least-squares fit of one-hot labels, not
-    probabilities. The published ARTL
-    also has a hinge-loss (SVM) form; this is the least-squares one (ARRLS), the one with a
-    closed form.
+    thousand rows. A class with no pseudo-labelled target row keeps the source part of its
+    conditional term that round, as in the authors' code. The classes are those of the source
+    rows: a class that only target rows carry cannot be predicted (target labels are never
+    read, so it is not even seen), and one source class alone is a ValueError. Several source
+    (target) domains are pooled. ``predict_proba`` is not offered: the scores are a
+    least-squares fit of one-hot labels, not probabilities. The published ARTL also has a
+    hinge-loss (SVM) form; this is the least-squares one (ARRLS), the one with a closed form.
 
     References
     ----------

@@ -35,6 +35,9 @@ def _plan(ot, C, reg_e=None):
 class _BaseJDOT(BaseWrappingEstimator):
     """Alternate an exact transport plan on the joint cost and a fit of ``estimator``."""
 
+    # the plan needs the dense n_s x n_t cost matrix of POT: sparse rows are refused clearly
+    _sparse_support = False
+
     def __init__(self, estimator=None, *, alpha=1.0, max_iter=10, tol=1e-5):
         self.estimator = estimator
         self.alpha = alpha
@@ -345,6 +348,9 @@ class OTLabelPropagation(BaseWrappingEstimator):
     >>> model.transduction_.shape == ((sample_domain < 0).sum(),)
     True
     """
+
+    # the plan needs the dense n_s x n_t cost matrix of POT: sparse rows are refused clearly
+    _sparse_support = False
 
     def __init__(self, estimator=None, *, reg_e=None):
         self.estimator = estimator

@@ -76,16 +76,14 @@ def mmd_factor(source, target, y, pseudo, classes, mu=None):
 
     ``mu=None`` gives ARTL's ``M = n_classes M_0 + sum_c M_c``; a number in [0, 1] gives
     MEDA's dynamic distribution alignment ``(1 - mu) n_classes M_0 + mu sum_c M_c``. Either is
-    scaled to unit Frobenius norm, as in the authors' code. Classes without a pseudo-labelled
-    target row have no conditional term. ``y`` holds class indices on the source rows,
-    ``pseudo`` on the target rows.
+    scaled to unit Frobenius norm, as in the authors' code. A class without a pseudo-labelled
+    target row keeps its source part, as in the authors' ``MEDA.m`` and ``ARRLS.m``
+    (``e(isinf(e)) = 0`` zeroes only the empty target part). ``y`` holds class indices on the
+    source rows, ``pseudo`` on the target rows. This is JDA's and BDA's matrix
+    (:func:`skt.alignment._tca._mmd_factor`), whose ``balance`` is MEDA's ``mu`` (ARTL's
+    ``M`` is the balance 0.5, up to the normalisation).
     """
-    U = _mmd_factor(source, target, y, pseudo, classes)
-    if mu is None or U.shape[1] == 1:
-        return U
-    U = U * np.r_[np.sqrt(1.0 - mu), np.full(U.shape[1] - 1, np.sqrt(mu))]
-    norm = np.sqrt(np.linalg.norm(U.T @ U))
-    return U / norm if norm > 0 else U
+    return _mmd_factor(source, target, y, pseudo, classes, balance=0.5 if mu is None else mu)
 
 
 class JointSolver:

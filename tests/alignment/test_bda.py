@@ -164,13 +164,20 @@ def test_single_source_class():
         ({"balance": True}, "balance must be a number in .* got balance=True"),
         ({"weighted": "yes"}, "weighted must be True or False; got weighted='yes'"),
         ({"max_iter": 0}, "max_iter must be an integer >= 1; got max_iter=0"),
-        ({"n_components": 5}, r"BDA: n_components=5 is larger than the data allow: at most 4"),
     ],
 )
 def test_bad_parameters(params, match):
     X, y, sd, y_train = _data()
     with pytest.raises(ValueError, match=match):
         skt.BDA(**{"n_components": 2, "kernel": "primal", **params}).fit(X, y_train)
+
+
+def test_too_many_components_are_clipped_with_a_warning():
+    # as for TCA and JDA: more components than the data allow is lowered, with a warning
+    X, y, sd, y_train = _data()
+    with pytest.warns(UserWarning, match="Pass n_components <= 4"):
+        bda = skt.BDA(n_components=5, kernel="primal").fit(X, y_train)
+    assert bda.n_components_ == 4
 
 
 def test_needs_labels():

@@ -78,7 +78,8 @@ def test_mmd_factor_balances_and_normalises():
     source = np.r_[np.ones(6, bool), np.zeros(4, bool)]
     target = ~source
     y_all = np.r_[0, 0, 1, 1, 2, 2, -1, -1, -1, -1]
-    pseudo = np.array([0, 1, 1, 1])  # class 2 has no pseudo-labelled target row
+    # class 2 has no pseudo-labelled target row: it keeps its source part (the authors' code)
+    pseudo = np.array([0, 1, 1, 1])
     M = {}
     for mu in (None, 0.0, 0.4, 1.0):
         U = mmd_factor(source, target, y_all, pseudo, np.arange(3), mu)
@@ -89,7 +90,8 @@ def test_mmd_factor_balances_and_normalises():
     Mc = sum(
         np.outer(e, e)
         for e in (np.r_[0.5, 0.5, 0, 0, 0, 0, -1, 0, 0, 0],
-                  np.r_[0, 0, 0.5, 0.5, 0, 0, 0, -1 / 3, -1 / 3, -1 / 3])
+                  np.r_[0, 0, 0.5, 0.5, 0, 0, 0, -1 / 3, -1 / 3, -1 / 3],
+                  np.r_[0, 0, 0, 0, 0.5, 0.5, 0, 0, 0, 0])
     )
     for mu, expected in ((None, M0 + Mc), (0.0, M0), (0.4, 0.6 * M0 + 0.4 * Mc), (1.0, Mc)):
         np.testing.assert_allclose(M[mu], expected / np.linalg.norm(expected), atol=1e-12)

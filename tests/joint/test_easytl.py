@@ -1,7 +1,5 @@
 """EasyTL: CORAL, class centres and the linear program over target memberships."""
 
-import os
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -172,16 +170,8 @@ def test_bad_input():
 PUBLISHED = {("caltech", "webcam"): (49.5, 53.9), ("dslr", "webcam"): (69.5, 86.1)}
 
 
-@pytest.fixture
-def data_home():
-    home = os.environ.get("SKT_DATA_HOME")
-    if not home or not (Path(home) / "office_caltech10_surf").is_dir():
-        pytest.skip("the real benchmark files are not available: set SKT_DATA_HOME to the "
-                    f"shared data folder (currently {home!r})")
-    return home
-
-
 @pytest.mark.slow
+@pytest.mark.requires_data("office_caltech")
 @pytest.mark.parametrize("task", list(PUBLISHED))
 def test_published_figures(data_home, task):
     X, y, sd = skt.datasets.load_office_caltech(source=task[0], target=task[1],

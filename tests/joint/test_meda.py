@@ -105,6 +105,7 @@ def test_low_rank_option_runs_and_agrees_with_the_exact_form():
 
 
 @pytest.mark.slow
+@pytest.mark.requires_data("office_caltech")
 def test_published_figures_on_webcam_to_dslr(data_home):
     # published (MEDA paper, Table 2): GFK 85.4, ARTL 87.9, MEDA 88.5; acceptance: -2 points
     X, y, sd = skt.datasets.load_office_caltech("webcam", "dslr", download_if_missing=False)
