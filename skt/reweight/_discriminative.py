@@ -217,8 +217,9 @@ class DiscriminativeReweighting(BaseReweighting):
     """
 
     def __init__(self, estimator=None, *, classifier=None, clip=None, cv=None,
-                 random_state=None):
+                 random_state=None, flatten="auto"):
         self.estimator = estimator
+        self.flatten = flatten
         self.classifier = classifier
         self.clip = clip
         self.cv = cv

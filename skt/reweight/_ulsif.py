@@ -297,9 +297,10 @@ class ULSIF(BaseReweighting):
 
     def __init__(
         self, estimator=None, *, gamma=None, reg=None, n_centers=100, random_state=None,
-        n_jobs=None,
+        n_jobs=None, flatten="auto",
     ):
         self.estimator = estimator
+        self.flatten = flatten
         self.gamma = gamma
         self.reg = reg
         self.n_centers = n_centers
