@@ -14,7 +14,7 @@ __all__ = []
 
 FLATTEN_PARAM = """flatten : float in [0, 1] or "auto", default="auto"
         Weight flattening: ``estimator`` is trained with ``weights_ ** flatten`` (rescaled to
-        the mean of ``weights_``), which trades the bias of unweighted training (0) against
+        the mean ``mean(weights_) ** flatten``: 0 is the unweighted fit), which trades the bias of unweighted training (0) against
         the variance of fully weighted training (1) (Shimodaira, 2000). "auto" chooses it
         from ``(0, 0.25, 0.5, 0.75, 1)`` by importance-weighted cross-validation on the source
         rows (5 folds, the held-out rows weighted by ``weights_``, the estimator's ``score``),
@@ -34,7 +34,7 @@ COMMON_ATTRIBUTES = """weights_ : ndarray of shape (n_source_rows,)
         (before flattening: what the plain weight function returns).
     training_weights_ : ndarray of shape (n_source_rows,)
         The weights ``estimator_`` was trained with: ``weights_ ** flatten_``, rescaled to the
-        mean of ``weights_``.
+        mean ``mean(weights_) ** flatten_``.
     flatten_ : float
         The flattening exponent used.
     flatten_scores_ : ndarray of shape (5,) or None
@@ -143,10 +143,17 @@ ESS_WARNING_FRACTION = 0.05
 
 
 def flatten_weights(weights, exponent):
-    """``weights ** exponent`` rescaled to the mean of ``weights`` (0 gives equal weights)."""
-    flat = np.ones_like(weights) if exponent == 0 else weights**exponent
+    """``weights ** exponent`` rescaled to the mean ``mean(weights) ** exponent``.
+
+    0 gives unit weights (the unweighted fit, exactly), 1 the weights themselves; between, the
+    overall scale (which sets the balance of loss and penalty in a regularised estimator)
+    moves geometrically from one to the other.
+    """
+    if exponent == 0:
+        return np.ones_like(weights)
+    flat = weights**exponent
     mean = flat.mean()
-    return flat * (weights.mean() / mean) if mean > 0 else flat
+    return flat * (weights.mean() ** exponent / mean) if mean > 0 else flat
 
 
 def effective_sample_size(weights):
