@@ -14,8 +14,9 @@ __all__ = []
 
 FLATTEN_PARAM = """flatten : float in [0, 1] or "auto", default="auto"
         Weight flattening: ``estimator`` is trained with ``weights_ ** flatten`` (rescaled to
-        the mean ``mean(weights_) ** flatten``: 0 is the unweighted fit), which trades the bias of unweighted training (0) against
-        the variance of fully weighted training (1) (Shimodaira, 2000). "auto" chooses it
+        the mean ``mean(weights_) ** flatten``: 0 is the unweighted fit), which trades the
+        bias of unweighted training (0) against the variance of fully weighted training (1)
+        (Shimodaira, 2000). "auto" chooses it
         from ``(0, 0.25, 0.5, 0.75, 1)`` by importance-weighted cross-validation on the source
         rows (5 folds, the held-out rows weighted by ``weights_``, the estimator's ``score``),
         as in adaptive importance weighting (Sugiyama, Krauledat and Mueller, 2007): when the
