@@ -18,8 +18,9 @@ FLATTEN_PARAM = """flatten : float in [0, 1] or "auto", default="auto"
         bias of unweighted training (0) against the variance of fully weighted training (1)
         (Shimodaira, 2000). "auto" chooses it
         from ``(0, 0.25, 0.5, 0.75, 1)`` by importance-weighted cross-validation on the source
-        rows (5 folds, the held-out rows weighted by ``weights_``, the estimator's ``score``),
-        as in adaptive importance weighting (Sugiyama, Krauledat and Mueller, 2007): when the
+        rows (5 folds, the held-out rows weighted by ``weights_``, the estimator's ``score``;
+        the flattest exponent within one standard error of the best, paired by fold), as in
+        adaptive importance weighting (Sugiyama, Krauledat and Mueller, 2007): when the
         weights are noise (high dimension, a well-specified model) it keeps the unweighted
         fit, when they correct a real bias it keeps them (``flatten_``, ``flatten_scores_``).
         Cost: 25 more fits of ``estimator``. 1 is the plain method."""
@@ -39,7 +40,7 @@ COMMON_ATTRIBUTES = """weights_ : ndarray of shape (n_source_rows,)
     flatten_ : float
         The flattening exponent used.
     flatten_scores_ : ndarray of shape (5,) or None
-        Importance-weighted cross-validation score of each candidate exponent
+        Mean importance-weighted cross-validation score of each candidate exponent
         ``(0, 0.25, 0.5, 0.75, 1)`` (``flatten="auto"``), else None.
     effective_sample_size_ : float
         Kish's effective sample size of ``training_weights_``, ``sum(w)^2 / sum(w^2)``; below
@@ -181,20 +182,37 @@ def _iwcv_flatten_scores(estimator, X, y, weights, random_state):
         if len(y) < 4:
             return None
         folds = KFold(min(5, len(y) // 2), shuffle=True, random_state=seed)
-    scores = np.zeros(len(FLATTEN_GRID))
-    used = 0
+    scores = []
     for train, test in folds.split(X, y):
         if not weights[test].sum() > 0 or not weights[train].sum() > 0:
             continue
         if is_classifier(estimator) and len(np.unique(y[train])) < 2:
             continue
-        used += 1
-        for i, exponent in enumerate(FLATTEN_GRID):
+        fold = []
+        for exponent in FLATTEN_GRID:
             model = clone(estimator).fit(
                 X[train], y[train], sample_weight=flatten_weights(weights[train], exponent)
             )
-            scores[i] += model.score(X[test], y[test], sample_weight=weights[test])
-    return scores / used if used else None
+            fold.append(model.score(X[test], y[test], sample_weight=weights[test]))
+        scores.append(fold)
+    return np.array(scores) if len(scores) >= 2 else None
+
+
+def choose_flatten(fold_scores):
+    """The flattest exponent that the IWCV scores do not show to be worse than the best.
+
+    A one-standard-error rule on paired differences: exponent ``e`` is kept when its mean
+    score is within one standard error of the best exponent's, the standard error being that
+    of the per-fold differences between the two (both are scored on the same folds, so the
+    fold-to-fold noise cancels). The IWCV estimates are noisy where the weights are (few
+    effective rows), and between exponents that score alike the flatter one has the smaller
+    variance; the flattest of those kept is returned.
+    """
+    mean = fold_scores.mean(axis=0)
+    best = int(np.argmax(mean))
+    diff = fold_scores[:, [best]] - fold_scores
+    se = diff.std(axis=0, ddof=1) / np.sqrt(fold_scores.shape[0])
+    return FLATTEN_GRID[int(np.flatnonzero(mean[best] - mean <= se)[0])]
 
 
 class BaseReweighting(BaseWrappingEstimator):
@@ -220,9 +238,8 @@ class BaseReweighting(BaseWrappingEstimator):
                 estimator, domains.X_source, domains.y_source, weights,
                 getattr(self, "random_state", None),
             )
-            self.flatten_scores_ = scores
-            # ties go to the flatter weights (less variance for the same estimated score)
-            flatten = 1.0 if scores is None else FLATTEN_GRID[int(np.argmax(scores))]
+            self.flatten_scores_ = None if scores is None else scores.mean(axis=0)
+            flatten = 1.0 if scores is None else choose_flatten(scores)
         else:
             flatten = check_real(flatten, "flatten", low=0.0, high=1.0)
         self.flatten_ = float(flatten)
