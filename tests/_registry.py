@@ -137,6 +137,7 @@ CHECKED_ESTIMATORS = [
     WithDomains(skt.KMM(Ridge(), approximation="nystroem", n_components=20, random_state=0)),
     WithDomains(skt.KLIEP(LogisticRegression(), cv=2, random_state=0)),
     WithDomains(skt.ULSIF(Ridge(), random_state=0)),
+    WithDomains(skt.RULSIF(Ridge(), cv=2, random_state=0)),
     WithDomains(skt.DiscriminativeReweighting(LogisticRegression(), clip=100.0)),
     WithDomains(skt.NearestNeighborsReweighting(Ridge())),
 ]
@@ -157,6 +158,7 @@ UNSUPERVISED_ESTIMATORS = [
     skt.KMM(Ridge(), approximation="random_features", n_components=50, random_state=0),
     skt.KLIEP(LogisticRegression(), random_state=0),
     skt.ULSIF(Ridge(), random_state=0),
+    skt.RULSIF(LogisticRegression(), random_state=0),
     skt.DiscriminativeReweighting(LogisticRegression(), cv=3, random_state=0),
     skt.NearestNeighborsReweighting(LogisticRegression(), n_neighbors=3),
 ]
@@ -221,6 +223,7 @@ EXPECTED_FAILURES = {
         for name in ("KMM", "KLIEP", "DiscriminativeReweighting")
     },
     "WithDomains(ULSIF)": {"check_fit2d_1sample": _ONE_ROW},
+    "WithDomains(RULSIF)": {"check_fit2d_1sample": _ONE_ROW},
     "WithDomains(NearestNeighborsReweighting)": {"check_fit2d_1sample": _ONE_ROW},
 }
 
