@@ -6,6 +6,7 @@ import warnings
 import numpy as np
 from sklearn.base import clone, is_classifier
 from sklearn.model_selection import KFold, StratifiedKFold
+from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_array, has_fit_parameter
 
 from skt.base import BaseWrappingEstimator
@@ -173,6 +174,7 @@ def _iwcv_flatten_scores(estimator, X, y, weights, random_state):
     """
     seed = random_state if isinstance(random_state, numbers.Integral) else 0
     if is_classifier(estimator):
+        check_classification_targets(y)  # the error the estimator itself would raise
         counts = np.unique(y, return_counts=True)[1]
         n_splits = min(5, int(counts.min()))
         if n_splits < 2 or len(counts) < 2:
