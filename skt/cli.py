@@ -56,7 +56,7 @@ def _methods():
     return {
         "coral": ("CORAL, correlation alignment (Sun et al. 2016)", adapter(skt.CORAL)),
         "sa": ("Subspace Alignment (Fernando et al. 2013)",
-               adapter(lambda: skt.SubspaceAlignment(n_components=None))),
+               adapter(skt.SubspaceAlignment)),
         "tca": ("Transfer Component Analysis (Pan et al. 2011)", adapter(skt.TCA)),
         "jda": ("Joint Distribution Adaptation (Long et al. 2013)", adapter(skt.JDA)),
         "kmm": ("Kernel Mean Matching (Huang et al. 2006)", reweighter("KMM")),
