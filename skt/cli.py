@@ -62,6 +62,8 @@ def _methods():
         "kmm": ("Kernel Mean Matching (Huang et al. 2006)", reweighter("KMM")),
         "kliep": ("KLIEP density-ratio weighting (Sugiyama et al. 2008)", reweighter("KLIEP")),
         "ulsif": ("uLSIF density-ratio weighting (Kanamori et al. 2009)", reweighter("ULSIF")),
+        "rulsif": ("RuLSIF relative density-ratio weighting (Yamada et al. 2011)",
+                   reweighter("RULSIF")),
         "discriminative": ("domain-classifier weighting", reweighter("DiscriminativeReweighting")),
         "nn-weighting": ("nearest-neighbour weighting (Loog 2012)",
                          reweighter("NearestNeighborsReweighting")),
