@@ -171,7 +171,12 @@ class SubspaceAlignment(BaseAdapter):
         limit = min(d, n_s - 1, n_t - 1)
         why = f"{d} features, {n_s} source rows and {n_t} target rows; a domain of n rows spans"
         why += " at most n - 1 directions"
-        if isinstance(self.n_components, str) and self.n_components == "auto":
+        if isinstance(self.n_components, str):
+            if self.n_components != "auto":
+                raise ValueError(
+                    "n_components must be an integer >= 1, 'auto' or None; got "
+                    f"n_components={self.n_components!r}."
+                )
             return self._fit_auto(domains, limit, why)
         k = check_n_components(self.n_components, limit, why, "SubspaceAlignment")
         source, target = per_domain(
