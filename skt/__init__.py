@@ -40,6 +40,7 @@ _PUBLIC = {
     "KMM": ".reweight",
     "KLIEP": ".reweight",
     "ULSIF": ".reweight",
+    "RULSIF": ".reweight",
     "DiscriminativeReweighting": ".reweight",
     "NearestNeighborsReweighting": ".reweight",
     "RegularTransferClassifier": ".parameter",

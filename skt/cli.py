@@ -63,7 +63,7 @@ def _methods():
     return {
         "coral": ("CORAL, correlation alignment (Sun et al. 2016)", adapter(skt.CORAL)),
         "sa": ("Subspace Alignment (Fernando et al. 2013)",
-               adapter(lambda: skt.SubspaceAlignment(n_components=None))),
+               adapter(skt.SubspaceAlignment)),
         "tca": ("Transfer Component Analysis (Pan et al. 2011)", adapter(skt.TCA)),
         "jda": ("Joint Distribution Adaptation (Long et al. 2013)", adapter(skt.JDA)),
         "ot": ("optimal-transport mapping, exact plan (Courty et al. 2017; needs skt[ot])",
@@ -80,6 +80,8 @@ def _methods():
         "kmm": ("Kernel Mean Matching (Huang et al. 2006)", reweighter("KMM")),
         "kliep": ("KLIEP density-ratio weighting (Sugiyama et al. 2008)", reweighter("KLIEP")),
         "ulsif": ("uLSIF density-ratio weighting (Kanamori et al. 2009)", reweighter("ULSIF")),
+        "rulsif": ("RuLSIF relative density-ratio weighting (Yamada et al. 2011)",
+                   reweighter("RULSIF")),
         "discriminative": ("domain-classifier weighting", reweighter("DiscriminativeReweighting")),
         "nn-weighting": ("nearest-neighbour weighting (Loog 2012)",
                          reweighter("NearestNeighborsReweighting")),

@@ -150,6 +150,7 @@ CHECKED_ESTIMATORS = [
     WithDomains(skt.KMM(Ridge(), approximation="nystroem", n_components=20, random_state=0)),
     WithDomains(skt.KLIEP(LogisticRegression(), cv=2, random_state=0)),
     WithDomains(skt.ULSIF(Ridge(), random_state=0)),
+    WithDomains(skt.RULSIF(Ridge(), cv=2, random_state=0)),
     WithDomains(skt.DiscriminativeReweighting(LogisticRegression(), clip=100.0)),
     WithDomains(skt.NearestNeighborsReweighting(Ridge())),
     # optimal transport (issue 19): the plan needs source and target rows
@@ -195,6 +196,7 @@ UNSUPERVISED_ESTIMATORS = [
     skt.KMM(Ridge(), approximation="random_features", n_components=50, random_state=0),
     skt.KLIEP(LogisticRegression(), random_state=0),
     skt.ULSIF(Ridge(), random_state=0),
+    skt.RULSIF(LogisticRegression(), random_state=0),
     skt.DiscriminativeReweighting(LogisticRegression(), cv=3, random_state=0),
     skt.NearestNeighborsReweighting(LogisticRegression(), n_neighbors=3),
     # optimal transport (issue 19): class-regularised plans read source labels only
@@ -289,6 +291,7 @@ EXPECTED_FAILURES = {
         "check_classifiers_classes": _MINUS_ONE,
         "check_fit2d_1sample": _ONE_ROW,
     },
+    "WithDomains(RULSIF)": {"check_fit2d_1sample": _ONE_ROW},
     "WithDomains(NearestNeighborsReweighting)": {"check_fit2d_1sample": _ONE_ROW},
     # joint objective (issue 16); GFK embeds source and target rows alike
     "WithDomains(GFK)": {"check_fit2d_1sample": _ONE_ROW},

@@ -93,6 +93,57 @@ def _top_eigh_sparse(X, k):
     return mean, w[order], V[:, order]
 
 
+def _spectrum(X):
+    """Mean, every eigenpair of the covariance (decreasing) and the largest centred row norm.
+
+    Sparse rows: the covariance from sparse products and the centred norms from
+    ``||x||^2 - 2 x'mean + ||mean||^2``, so no centred copy is formed; above
+    ``MAX_DENSE_FEATURES`` features the full spectrum would need a ``d x d`` matrix, and
+    ``n_components="auto"`` is refused (pass an integer).
+    """
+    if _sparse.issparse(X):
+        if X.shape[1] > _sparse.MAX_DENSE_FEATURES:
+            raise ValueError(
+                f"SubspaceAlignment: n_components='auto' needs the full spectrum of the "
+                f"{X.shape[1]} x {X.shape[1]} covariance, which sparse input with more than "
+                f"{_sparse.MAX_DENSE_FEATURES} features does not form; pass an integer "
+                "n_components (the leading directions are then found iteratively)."
+            )
+        mean, cov, _ = mean_and_covariance(X)
+        sq = _sparse.row_sqnorms(X) - 2.0 * _sparse.matmul(X, mean) + mean @ mean
+    else:
+        mean, cov, _ = mean_and_covariance(X)
+        sq = np.einsum("ij,ij->i", X - mean, X - mean)
+    w, V = eigh(cov)
+    radius = float(np.sqrt(max(float(np.max(sq)), 0.0)))
+    return mean, w[::-1], V[:, ::-1], radius
+
+
+#: Confidence and tolerance of the dimension bound of ``n_components="auto"``.
+_BOUND_DELTA = 0.1
+_BOUND_GAMMA = 1e5
+
+
+def dimension_bound(eig_source, eig_target, radius, n_min, limit):
+    """The largest ``d <= limit`` that Fernando et al.'s (2013) consistency bound allows.
+
+    ``d`` is allowed when the smaller eigengap of the two domains at ``d``,
+    ``min(l_d^S - l_{d+1}^S, l_d^T - l_{d+1}^T)``, is at least
+    ``(1 + sqrt(ln(2 / delta) / 2)) 16 d^(3/2) B / (gamma sqrt(n_min))`` (``B`` bounds the
+    centred rows' norms, ``n_min`` the smaller domain): past it the empirical subspaces, and
+    so the alignment, are not stable. 1 when no ``d`` passes.
+    """
+    d = np.arange(1, limit + 1)
+    gap = np.minimum(
+        eig_source[:limit] - eig_source[1 : limit + 1],
+        eig_target[:limit] - eig_target[1 : limit + 1],
+    )
+    slack = 1.0 + np.sqrt(np.log(2.0 / _BOUND_DELTA) / 2.0)
+    bound = slack * 16.0 * d**1.5 * radius / (_BOUND_GAMMA * np.sqrt(n_min))
+    allowed = np.flatnonzero(gap >= bound)
+    return int(d[allowed[-1]]) if allowed.size else 1
+
+
 class SubspaceAlignment(BaseAdapter):
     """Subspace Alignment: align the source PCA basis with the target PCA basis.
 
@@ -104,12 +155,21 @@ class SubspaceAlignment(BaseAdapter):
 
     Parameters
     ----------
-    n_components : int, default=None
-        Dimension of the subspaces. None keeps all that both domains allow,
-        ``min(n_features, n_source - 1, n_target - 1)``, as :class:`~sklearn.decomposition.PCA`
-        does with ``n_components=None``. With every feature kept, ``P_s M = P_t`` and the map
-        reduces to a common rotation (no adaptation): the method works by discarding
-        directions, and the paper uses a few tens (30 on Office-Caltech SURF).
+    n_components : int, "auto" or None, default="auto"
+        Dimension of the subspaces. "auto" is the largest dimension that the paper's
+        consistency bound allows (Fernando et al., 2013, Section 3.3): ``d`` is kept while the
+        smaller of the two domains' eigengaps ``lambda_d - lambda_{d+1}`` (covariance
+        eigenvalues) is at least ``(1 + sqrt(ln(2 / delta) / 2)) 16 d^(3/2) B /
+        (gamma sqrt(n_min))``, with ``B`` the largest norm of a centred row, ``n_min`` the
+        smaller domain, ``delta = 0.1`` and ``gamma = 1e5`` (skt's choice of the paper's
+        confidence and tolerance); past it the empirical subspaces are unstable. It reads the
+        scale of the data (the eigengaps grow with its square, ``B`` with it): use it on
+        standardised features, as the paper does (z-scored). On COIL20 and Office-Caltech
+        SURF after ``StandardScaler`` it gives 30 and 16-21, where 1-NN after SA gains 5 and
+        10-15 points over no adaptation (see Notes). None keeps every direction both domains
+        allow, ``min(n_features, n_source - 1, n_target - 1)``; then ``P_s M = P_t`` and the
+        map reduces to a common rotation (no adaptation): the method works by discarding
+        directions.
 
     Attributes
     ----------
@@ -126,7 +186,7 @@ class SubspaceAlignment(BaseAdapter):
     mean_source_, mean_target_ : ndarray of shape (n_features,)
         Means of the source and the target rows (each domain is centred on its own mean).
     n_components_ : int
-        The number of components used.
+        The number of components used (for "auto", the dimension the bound allows).
     n_features_in_ : int
         Number of features seen in ``fit``.
 
@@ -169,7 +229,7 @@ class SubspaceAlignment(BaseAdapter):
 
     _sparse_support = True
 
-    def __init__(self, n_components=None):
+    def __init__(self, n_components="auto"):
         self.n_components = n_components
 
     def __sklearn_tags__(self):
@@ -186,6 +246,13 @@ class SubspaceAlignment(BaseAdapter):
         limit = min(d, n_s - 1, n_t - 1)
         why = f"{d} features, {n_s} source rows and {n_t} target rows; a domain of n rows spans"
         why += " at most n - 1 directions"
+        if isinstance(self.n_components, str):
+            if self.n_components != "auto":
+                raise ValueError(
+                    "n_components must be an integer >= 1, 'auto' or None; got "
+                    f"n_components={self.n_components!r}."
+                )
+            return self._fit_auto(domains, limit, why)
         k = check_n_components(self.n_components, limit, why, "SubspaceAlignment")
         source, target = per_domain(
             partial(_pca_basis, n_components=k),
@@ -197,6 +264,26 @@ class SubspaceAlignment(BaseAdapter):
         self.components_source_ = P_s
         self.components_target_ = P_t
         self.alignment_ = P_s.T @ P_t
+        self.n_components_ = k
+        return self
+
+    def _fit_auto(self, domains, limit, why):
+        if limit < 1:
+            raise ValueError(f"SubspaceAlignment: the data allow no component: {why}.")
+        source, target = per_domain(
+            _spectrum, rows(domains.X, domains.source), rows(domains.X, domains.target)
+        )
+        # the bound needs l_{d+1}: a spectrum one longer than the largest d tried
+        w_s, w_t = (np.r_[w, 0.0] for w in (source[1], target[1]))
+        k = dimension_bound(
+            w_s, w_t, max(source[3], target[3]), min(domains.n_source, domains.n_target), limit
+        )
+        self.mean_source_, self.mean_target_ = source[0], target[0]
+        self.components_source_ = orient_columns(source[2][:, :k])
+        self.components_target_ = orient_columns(target[2][:, :k])
+        self.explained_variance_source_ = source[1][:k]
+        self.explained_variance_target_ = target[1][:k]
+        self.alignment_ = self.components_source_.T @ self.components_target_
         self.n_components_ = k
         return self
 

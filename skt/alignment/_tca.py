@@ -918,7 +918,10 @@ class JDA(_BasePseudoLabelled):
     Notes
     -----
     Rows of several source (target) domains are pooled. Source and target rows share the
-    embedding, so ``fit_transform(X)`` equals ``fit(X).transform(X)``. The authors' code
+    embedding, so ``fit_transform(X)`` equals ``fit(X).transform(X)``. The scale of the
+    components (``w' (K M K + mu I) w = 1``, not the paper's ``W' K H K W = I``) and the
+    meaning of ``mu`` are TCA's (see :class:`TCA`, Notes); a class that no target row is
+    pseudo-labelled with keeps its source term, as in the authors' code. The authors' code
     normalises each embedded row to unit length before the 1-nearest-neighbour classifier; to
     do the same, pass ``estimator=make_pipeline(Normalizer(), KNeighborsClassifier(1))`` and
     put a :class:`~sklearn.preprocessing.Normalizer` after JDA in the pipeline.

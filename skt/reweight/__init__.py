@@ -13,11 +13,12 @@ from ._discriminative import DiscriminativeReweighting, discriminative_weights
 from ._kliep import KLIEP, kliep_weights
 from ._kmm import KMM, kmm_weights
 from ._nearest_neighbors import NearestNeighborsReweighting, nearest_neighbors_weights
-from ._ulsif import ULSIF, ulsif_weights
+from ._ulsif import RULSIF, ULSIF, rulsif_weights, ulsif_weights
 
 __all__ = [
     "KLIEP",
     "KMM",
+    "RULSIF",
     "ULSIF",
     "DiscriminativeReweighting",
     "NearestNeighborsReweighting",
@@ -26,6 +27,7 @@ __all__ = [
     "kliep_weights",
     "kmm_weights",
     "nearest_neighbors_weights",
+    "rulsif_weights",
     "ulsif_weights",
     "weight_diagnostics",
 ]

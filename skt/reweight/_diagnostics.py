@@ -1,12 +1,13 @@
 """How good are importance weights? Effective sample size and weighted MMD."""
 
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
 
 from skt.metrics import mmd
 
-from ._common import check_samples
+from ._common import ESS_WARNING_FRACTION, check_samples
 
 __all__ = ["WeightDiagnostics", "weight_diagnostics"]
 
@@ -56,7 +57,9 @@ def weight_diagnostics(X_source, X_target, weights, *, gamma=None, random_state=
 
     Good weights bring the weighted source sample close to the target sample (a small
     weighted MMD) without putting the weight on a few rows (a large effective sample size);
-    the two pull in opposite directions, and this function reports both.
+    the two pull in opposite directions, and this function reports both. An effective sample
+    size below 5% of the source rows is a UserWarning (the reweighting estimators warn at the
+    same fraction).
 
     Parameters
     ----------
@@ -121,4 +124,14 @@ def weight_diagnostics(X_source, X_target, weights, *, gamma=None, random_state=
     before = float(mmd(Xs, Xt, gamma=gamma))
     after = float(mmd(Xs, Xt, gamma=gamma, weights_x=w))
     ess = float(w.sum() ** 2 / np.sum(w**2))
+    if ess < ESS_WARNING_FRACTION * Xs.shape[0]:
+        warnings.warn(
+            f"weight_diagnostics: the effective sample size is {ess:.1f}, "
+            f"{100 * ess / Xs.shape[0]:.1f}% of the {Xs.shape[0]} source rows (below "
+            f"{100 * ESS_WARNING_FRACTION:.0f}%): a model trained with these weights rests on "
+            "a few rows. Flatten them (w ** flatten, flatten < 1) or use a bounded ratio "
+            "(skt.RULSIF).",
+            UserWarning,
+            stacklevel=2,
+        )
     return WeightDiagnostics(Xs.shape[0], ess, before, after, float(gamma))

@@ -220,8 +220,9 @@ class DiscriminativeReweighting(BaseReweighting):
     """
 
     def __init__(self, estimator=None, *, classifier=None, clip=None, cv=None,
-                 random_state=None):
+                 random_state=None, flatten="auto"):
         self.estimator = estimator
+        self.flatten = flatten
         self.classifier = classifier
         self.clip = clip
         self.cv = cv

@@ -341,8 +341,10 @@ class KLIEP(BaseReweighting):
         max_iter=1000,
         random_state=None,
         n_jobs=None,
+        flatten="auto",
     ):
         self.estimator = estimator
+        self.flatten = flatten
         self.gamma = gamma
         self.n_centers = n_centers
         self.cv = cv

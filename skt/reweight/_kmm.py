@@ -501,8 +501,10 @@ class KMM(BaseReweighting):
         tol=None,
         max_iter=None,
         random_state=None,
+        flatten="auto",
     ):
         self.estimator = estimator
+        self.flatten = flatten
         self.kernel = kernel
         self.gamma = gamma
         self.B = B

@@ -135,8 +135,9 @@ class NearestNeighborsReweighting(BaseReweighting):
     """
 
     def __init__(self, estimator=None, *, n_neighbors=1, smoothing=1.0, metric="euclidean",
-                 n_jobs=None):
+                 n_jobs=None, flatten="auto"):
         self.estimator = estimator
+        self.flatten = flatten
         self.n_neighbors = n_neighbors
         self.smoothing = smoothing
         self.metric = metric

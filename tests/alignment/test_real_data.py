@@ -56,3 +56,12 @@ def test_coral_improves_one_nn(webcam_dslr):
     assert _one_nn(Z, y, sd) > _one_nn(X, y, sd) + 10
     # d = 800 > 295 source rows: the paper's reg=1 makes the covariance invertible
     assert np.isfinite(Z).all()
+
+
+def test_default_subspace_alignment_adapts(data_home, webcam_dslr):
+    # the default dimension ("auto", the paper's bound) adapts: 1-NN gains over no adaptation
+    X, y, sd = webcam_dslr
+    sa = skt.SubspaceAlignment()
+    Z = sa.fit_transform(X, sample_domain=sd)
+    assert 5 <= sa.n_components_ <= 60
+    assert _one_nn(Z, y, sd) >= _one_nn(X, y, sd) + 8

@@ -82,9 +82,47 @@ def test_interleaved_rows_map_as_a_block_does():
 
 def test_none_keeps_every_allowed_dimension():
     X, sd = _domains(d=6)
-    assert skt.SubspaceAlignment().fit(X, sample_domain=sd).n_components_ == 6
+    assert skt.SubspaceAlignment(None).fit(X, sample_domain=sd).n_components_ == 6
     X, sd = _domains(n_s=4, d=6)
-    assert skt.SubspaceAlignment().fit(X, sample_domain=sd).n_components_ == 3
+    assert skt.SubspaceAlignment(None).fit(X, sample_domain=sd).n_components_ == 3
+
+
+def _paper_bound(X, sd, delta=0.1, gamma=1e5):
+    """Fernando et al. (2013), Section 3.3, written out: the largest d whose smaller eigengap
+    is at least (1 + sqrt(ln(2/delta)/2)) 16 d^(3/2) B / (gamma sqrt(n_min))."""
+    spectra, radius = [], 0.0
+    for rows in (X[sd > 0], X[sd < 0]):
+        centred = rows - rows.mean(axis=0)
+        spectra.append(np.r_[np.sort(np.linalg.eigvalsh(np.cov(rows.T)))[::-1], 0.0])
+        radius = max(radius, np.linalg.norm(centred, axis=1).max())
+    n_min = min((sd > 0).sum(), (sd < 0).sum())
+    limit = min(X.shape[1], n_min - 1)
+    best = 1
+    for d in range(1, limit + 1):
+        gap = min(s[d - 1] - s[d] for s in spectra)
+        if gap >= (1 + np.sqrt(np.log(2 / delta) / 2)) * 16 * d**1.5 * radius / (
+            gamma * np.sqrt(n_min)
+        ):
+            best = d
+    return best
+
+
+def test_default_dimension_is_the_papers_bound():
+    # 4 strong directions in 30 features: "auto" (the default) keeps what the bound allows,
+    # not every direction (which would be a plain rotation, no adaptation)
+    rng = np.random.RandomState(0)
+    scales = np.r_[[8.0, 6.0, 4.0, 3.0], 0.05 * np.ones(26)]
+    Xs = rng.randn(400, 30) * scales
+    Xt = (rng.randn(300, 30) * scales) @ np.linalg.qr(rng.randn(30, 30))[0]
+    X, sd = np.vstack([Xs, Xt]), np.r_[np.ones(400, int), -np.ones(300, int)]
+    sa = skt.SubspaceAlignment().fit(X, sample_domain=sd)
+    assert sa.n_components_ == _paper_bound(X, sd)
+    assert 1 <= sa.n_components_ < 30
+    # the bases are the leading PCA directions, as for an explicit n_components
+    explicit = skt.SubspaceAlignment(sa.n_components_).fit(X, sample_domain=sd)
+    np.testing.assert_allclose(sa.transform(X), explicit.transform(X), atol=1e-8)
+    np.testing.assert_allclose(sa.transform(X, sample_domain=sd),
+                               explicit.transform(X, sample_domain=sd), atol=1e-8)
 
 
 def test_too_many_components_is_an_error():

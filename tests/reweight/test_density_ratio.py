@@ -212,3 +212,59 @@ def test_estimators_pass_n_jobs_on():
         one = make(LogisticRegression(), random_state=0, n_jobs=1).fit(X, y)
         two = make(LogisticRegression(), random_state=0, n_jobs=2).fit(X, y)
         np.testing.assert_array_equal(two.weights_, one.weights_)
+
+
+# -- RuLSIF ----------------------------------------------------------------------------------
+
+
+def _rulsif_reference(Xs, Xt, centers, gamma, alpha, reg):
+    """Yamada et al. (2011), eq. (4)-(5): theta = (H_alpha + reg I)^-1 h, clipped at 0."""
+    from sklearn.metrics.pairwise import rbf_kernel
+
+    Ps, Pt = rbf_kernel(Xs, centers, gamma=gamma), rbf_kernel(Xt, centers, gamma=gamma)
+    H = alpha * Pt.T @ Pt / len(Xt) + (1 - alpha) * Ps.T @ Ps / len(Xs)
+    theta = np.maximum(np.linalg.solve(H + reg * np.eye(len(centers)), Pt.mean(axis=0)), 0)
+    return Ps @ theta
+
+
+def test_rulsif_matches_the_closed_form_and_alpha_zero_is_ulsif():
+    from skt.reweight import rulsif_weights, ulsif_weights
+
+    rng = np.random.RandomState(0)
+    Xs, Xt = rng.randn(150, 2), 0.5 * rng.randn(120, 2) + 1.0
+    model = skt.RULSIF(alpha=0.3, gamma=0.5, reg=0.1, random_state=0)
+    model.fit(np.vstack([Xs, Xt]), np.r_[rng.randint(0, 2, 150), -np.ones(120, int)])
+    ref = _rulsif_reference(Xs, Xt, model.centers_, 0.5, 0.3, 0.1)
+    np.testing.assert_allclose(model.weights_, ref, rtol=1e-8, atol=1e-12)
+    np.testing.assert_allclose(
+        rulsif_weights(Xs, Xt, alpha=0.0, gamma=0.5, reg=0.1, random_state=0),
+        ulsif_weights(Xs, Xt, gamma=0.5, reg=0.1, random_state=0), rtol=1e-10,
+    )
+
+
+def test_relative_ratio_is_bounded_where_the_plain_ratio_explodes():
+    # far-apart domains: the plain ratio has a huge spread, the relative one stays below
+    # about 1 / alpha (Yamada et al.'s motivation), with selection by cross-validation
+    from skt.reweight import rulsif_weights, ulsif_weights
+    from skt.reweight._common import effective_sample_size
+
+    rng = np.random.RandomState(1)
+    Xs, Xt = rng.randn(300, 5), rng.randn(200, 5) + 1.5
+    plain = ulsif_weights(Xs, Xt, random_state=0)
+    relative = rulsif_weights(Xs, Xt, alpha=0.5, random_state=0)
+    assert relative.max() <= 2.0 * 1.1
+    assert effective_sample_size(relative) > effective_sample_size(plain)
+    rulsif = skt.RULSIF(alpha=0.5, random_state=0)
+    assert rulsif.get_params()["alpha"] == 0.5
+
+
+@pytest.mark.parametrize("params, match", [
+    ({"alpha": 1.0}, r"alpha must be a finite number in \[0, 1\)"),
+    ({"cv": 1}, "cv must be an integer >= 2"),
+])
+def test_rulsif_bad_parameters(params, match):
+    from skt.reweight import rulsif_weights
+
+    rng = np.random.RandomState(0)
+    with pytest.raises(ValueError, match=match):
+        rulsif_weights(rng.randn(20, 2), rng.randn(20, 2), **params)

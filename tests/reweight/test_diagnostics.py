@@ -52,3 +52,15 @@ def test_bad_weights(weights, match):
     Xs, Xt = sample()
     with pytest.raises(ValueError, match=match):
         weight_diagnostics(Xs, Xt, weights)
+
+
+def test_low_effective_sample_size_warns():
+    from skt.reweight import weight_diagnostics
+
+    rng = np.random.RandomState(0)
+    Xs, Xt = rng.randn(100, 2), rng.randn(50, 2)
+    w = np.r_[100.0, 100.0, 100.0, np.full(97, 0.01)]
+    with pytest.warns(UserWarning, match=r"effective sample size is 3\.0, 3\.0% of the 100 "
+                                         r"source rows \(below 5%\)"):
+        report = weight_diagnostics(Xs, Xt, w, gamma=1.0)
+    assert report.effective_sample_fraction == pytest.approx(0.03, abs=1e-3)

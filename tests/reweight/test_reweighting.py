@@ -149,7 +149,7 @@ def test_weights_of_the_estimator_are_those_of_the_function(method):
     model = cls(LogisticRegression(), **params).fit(X, y, sample_domain=sd)
     np.testing.assert_allclose(model.weights_, function(X[sd > 0], X[sd < 0], **params))
     # the inner estimator saw exactly these weights
-    ref = LogisticRegression().fit(X[sd > 0], y[sd > 0], sample_weight=model.weights_)
+    ref = LogisticRegression().fit(X[sd > 0], y[sd > 0], sample_weight=model.training_weights_)
     np.testing.assert_allclose(model.estimator_.coef_, ref.coef_)
 
 
