@@ -368,7 +368,7 @@ def _rulsif(Xs, Xt, *, alpha, gamma, reg, n_centers, cv, random_state, n_jobs=No
     rng = check_random_state(random_state)
     gammas, gamma_fixed = check_gamma_grid(gamma, Xs, Xt, rng)
     regs, reg_fixed = _check_reg_grid(reg)
-    centers = np.ascontiguousarray(Xt[choose_centers(len(Xt), n_centers, rng)], np.float64)
+    centers = center_features(Xt, choose_centers(Xt.shape[0], n_centers, rng))
     if gamma_fixed and reg_fixed:
         scores, best_g, best_r = None, 0, 0
     else:

@@ -90,6 +90,10 @@ def test_mmd_matrix_is_the_balanced_sum(data, balance, weighted):
             if weighted:
                 e[t] *= (t.sum() / target.sum()) / (s.sum() / source.sum())
             ref += balance * np.outer(e, e)
+        elif s.any():  # no pseudo-labelled target row: the source part stays (authors' code)
+            e = np.zeros(len(y))
+            e[s] = 1.0 / s.sum()
+            ref += balance * np.outer(e, e)
     if not ref.any():  # balance 1 and no class term: the marginal term alone
         ref = np.outer(*[outer(source, target)] * 2)
     np.testing.assert_allclose(M, ref / np.linalg.norm(ref), atol=1e-12)
