@@ -166,6 +166,9 @@ class EasyTL(ClassifierMixin, BaseTransferEstimator):
         # scikit-learn < 1.6
         return {"requires_y": True}
 
+    # skt's score (target rows only, a warning on masked labels), not ClassifierMixin's
+    score = BaseTransferEstimator.score
+
     def fit(self, X, y, *, sample_domain=None):
         """Align the domains, take the source class centres and label the target rows.
 

@@ -132,7 +132,7 @@ class JDOTClassifier(_BaseJDOT):
         Classes of ``estimator_`` (source classes that the plan gave to some target row).
     coupling_ : ndarray of shape (n_source, n_target)
         The last transport plan.
-    objective_ : ndarray of shape (n_iter_,)
+    objective_ : ndarray of shape (n_alternations,)
         The objective ``sum(G * C)`` at each alternation.
     n_iter_ : int
         Number of alternations run.
@@ -234,7 +234,7 @@ class JDOTRegressor(_BaseJDOT):
         The fitted target regressor.
     coupling_ : ndarray of shape (n_source, n_target)
         The last transport plan.
-    objective_ : ndarray of shape (n_iter_,)
+    objective_ : ndarray of shape (n_alternations,)
         The objective at each alternation.
     n_iter_ : int
         Number of alternations run.
