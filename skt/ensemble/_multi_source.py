@@ -172,6 +172,12 @@ class MultiSourceTrAdaBoostClassifier(_MultiSourceBoost):
     the weights of its rows renormalised over those rows (rescaled to mean one), so the
     share the target holds in its fit grows as the source rows lose weight.
 
+    **An irrelevant source is not shut out.** Its rows lose weight quickly (its learner
+    misclassifies about half of them), and then the learner fitted on it and the target rows
+    is mostly a fit of the target rows: it can win later rounds as a target-only learner.
+    :attr:`estimator_sources_` tells which rows a learner was fitted on, not which source
+    the model trusts.
+
     Errors of 0 are floored at ``1e-10`` (large, finite vote) and boosting goes on, as in
     :class:`~skt.TrAdaBoostClassifier`. Ties between sources go to the smallest id. The cost
     is ``n_estimators * n_sources`` fits of the base estimator.
