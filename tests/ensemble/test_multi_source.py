@@ -242,3 +242,20 @@ def test_no_candidate_passes_gamma():
     X, y_train, y, sd, test = several_sources(noisy=(1, 2, 3))
     with pytest.raises(ValueError, match="no phase-I learner passed gamma=5"):
         skt.TaskTrAdaBoostClassifier(TREE, gamma=5).fit(X, y_train, sample_domain=sd)
+
+
+@pytest.mark.parametrize("Estimator", ESTIMATORS)
+def test_source_with_one_row_or_one_class_runs(Estimator):
+    # a tiny source is legal: its learners are judged on the target like any other
+    X, y_train, y, sd, test = several_sources(noisy=())
+    one_class = (sd == 3) & (y_train != 0)
+    sd = sd.copy()
+    sd[one_class] = 4
+    sd[np.flatnonzero(sd == 4)[1:]] = 1  # source 4: a single row; source 3: class 0 only
+    model = Estimator(TREE, n_estimators=5, random_state=0).fit(X, y_train, sample_domain=sd)
+    np.testing.assert_array_equal(model.source_ids_, [1, 2, 3, 4])
+    assert model.score(X[test], y[test]) > 0.6
+    if Estimator is skt.TaskTrAdaBoostClassifier:
+        # a one-class source is fitted exactly at once: one candidate, then its boosting stops
+        assert np.sum(model.candidate_sources_ == 3) == 1
+        assert np.sum(model.candidate_sources_ == 4) == 1
