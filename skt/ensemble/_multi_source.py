@@ -130,7 +130,8 @@ class MultiSourceTrAdaBoostClassifier(_MultiSourceBoost):
     estimator_sources_ : ndarray of shape (n_rounds,)
         Source id whose rows (with the target rows) trained each kept learner.
     candidate_errors_ : ndarray of shape (n_rounds, n_sources)
-        Target error of every source's learner every round (columns in ``source_ids_`` order).
+        Target error of every source's learner in the rounds of ``estimators_`` (columns in
+        ``source_ids_`` order).
     source_ids_ : ndarray of shape (n_sources,)
         The source domain ids, sorted.
     source_weight_mass_ : ndarray of shape (n_rounds,)
@@ -265,7 +266,6 @@ class MultiSourceTrAdaBoostClassifier(_MultiSourceBoost):
             ])
             best = int(np.argmin(round_errors))
             learner, error = fitted[best], float(round_errors[best])
-            candidates.append(round_errors)
             if error >= chance:
                 self._say(
                     f"round {t + 1}: least target error {error:.4f} >= {chance:.4f} (no better "
@@ -276,8 +276,10 @@ class MultiSourceTrAdaBoostClassifier(_MultiSourceBoost):
                     alphas.append(1.0)
                     errors.append(error)
                     chosen.append(self.source_ids_[best])
+                    candidates.append(round_errors)
                     source_mass.append(weights[is_source].sum())
                 break
+            candidates.append(round_errors)
             alpha = _samme_alpha(error, n_classes)
             learners.append(learner)
             alphas.append(alpha)

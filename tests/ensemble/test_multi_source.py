@@ -259,3 +259,17 @@ def test_source_with_one_row_or_one_class_runs(Estimator):
         # a one-class source is fitted exactly at once: one candidate, then its boosting stops
         assert np.sum(model.candidate_sources_ == 3) == 1
         assert np.sum(model.candidate_sources_ == 4) == 1
+
+
+def test_weak_learners_stop_the_multi_source_boosting():
+    # target labels that no source predicts: every source's learner is no better than chance
+    X, y_train, y, sd, test = several_sources(noisy=())
+    labeled = y_train != -1
+    y_train[labeled] = 1 - y_train[labeled]
+    model = skt.MultiSourceTrAdaBoostClassifier(
+        TREE, n_estimators=5, initial_target_weight=0.01, random_state=0
+    ).fit(X, y_train, sample_domain=sd)
+    # boosting stopped at a learner no better than chance, which is discarded
+    assert len(model.estimators_) < 5
+    assert np.all(model.estimator_errors_ < 0.5)
+    assert model.candidate_errors_.shape == (len(model.estimators_), 3)
