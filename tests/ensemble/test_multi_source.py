@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+import scipy.sparse as sp
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GridSearchCV, StratifiedKFold
 from sklearn.neighbors import KNeighborsClassifier
@@ -273,3 +274,14 @@ def test_weak_learners_stop_the_multi_source_boosting():
     assert len(model.estimators_) < 5
     assert np.all(model.estimator_errors_ < 0.5)
     assert model.candidate_errors_.shape == (len(model.estimators_), 3)
+
+
+@pytest.mark.parametrize("Estimator", ESTIMATORS)
+def test_sparse_rows_give_the_dense_model(Estimator):
+    X, y_train, y, sd, test = several_sources()
+    dense = Estimator(TREE, n_estimators=4, random_state=0).fit(X, y_train, sample_domain=sd)
+    sparse = Estimator(TREE, n_estimators=4, random_state=0)
+    sparse.fit(sp.csr_matrix(X), y_train, sample_domain=sd)
+    np.testing.assert_array_equal(
+        sparse.predict(sp.csr_matrix(X[test])), dense.predict(X[test])
+    )
