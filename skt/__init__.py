@@ -37,6 +37,8 @@ _PUBLIC = {
     "TrAdaBoostClassifier": ".ensemble",
     "TrAdaBoostRegressor": ".ensemble",
     "TwoStageTrAdaBoostRegressor": ".ensemble",
+    "MultiSourceTrAdaBoostClassifier": ".ensemble",
+    "TaskTrAdaBoostClassifier": ".ensemble",
     "KMM": ".reweight",
     "KLIEP": ".reweight",
     "ULSIF": ".reweight",

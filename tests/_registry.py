@@ -145,6 +145,11 @@ CHECKED_ESTIMATORS = [
     WithDomains(
         skt.TwoStageTrAdaBoostRegressor(n_steps=3, n_estimators=3, cv=2, random_state=0)
     ),
+    # multi-source boosting (issue 18); WithDomains gives one source id, which they accept
+    WithDomains(skt.MultiSourceTrAdaBoostClassifier(n_estimators=5, random_state=0)),
+    WithDomains(
+        skt.TaskTrAdaBoostClassifier(n_estimators=5, n_source_estimators=3, random_state=0)
+    ),
     # instance reweighting (issue 4): the weights need target rows
     WithDomains(skt.KMM(LogisticRegression(), gamma=1.0)),
     WithDomains(skt.KMM(Ridge(), approximation="nystroem", n_components=20, random_state=0)),
@@ -259,6 +264,14 @@ EXPECTED_FAILURES = {
     "WithDomains(JDA)": {"check_fit2d_1sample": _ONE_ROW},
     "WithDomains(BDA)": {"check_fit2d_1sample": _ONE_ROW},
     "WithDomains(TrAdaBoostClassifier)": {
+        "check_classifiers_classes": _MINUS_ONE,
+        "check_fit2d_1sample": _ONE_ROW,
+    },
+    "WithDomains(MultiSourceTrAdaBoostClassifier)": {
+        "check_classifiers_classes": _MINUS_ONE,
+        "check_fit2d_1sample": _ONE_ROW,
+    },
+    "WithDomains(TaskTrAdaBoostClassifier)": {
         "check_classifiers_classes": _MINUS_ONE,
         "check_fit2d_1sample": _ONE_ROW,
     },

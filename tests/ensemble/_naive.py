@@ -160,3 +160,113 @@ def tradaboost_r2_predict(learners, alphas, X):
     preds = np.array([h.predict(X) for h in learners[first:]])
     a = list(alphas[first:])
     return np.array([weighted_median(list(preds[:, i]), a) for i in range(X.shape[0])])
+
+
+# -- Yao and Doretto (2010): several sources ---------------------------------------------------
+
+
+def multi_source_tradaboost_binary(base, X, y, domain, n_rounds, w1, seed):
+    """Algorithm 1 (MultiSourceTrAdaBoost) of Yao and Doretto (2010), ``y`` in {-1, +1}.
+
+    ``domain`` holds a positive id per source row and a negative one for labeled target rows.
+    Returns the kept learners, their alpha_t, errors and chosen source ids, and the final
+    weights (normalised).
+    """
+    w = np.array(w1, dtype=float)
+    rng = np.random.RandomState(seed)
+    n = len(y)
+    sources = sorted({int(d) for d in domain if d > 0})
+    target = [i for i in range(n) if domain[i] < 0]
+    n_s = n - len(target)
+    alpha_s = 0.5 * math.log(1.0 + math.sqrt(2.0 * math.log(n_s) / n_rounds))
+    learners, alphas, errors, chosen = [], [], [], []
+    for _ in range(n_rounds):
+        w = w / w.sum()
+        F = []
+        for k in sources:
+            rows = [i for i in range(n) if domain[i] == k or domain[i] < 0]
+            h = _fit(base, X[rows], y[rows], w[rows], rng)
+            pred = h.predict(X[target])
+            eps = sum(w[j] * (pred[a] != y[j]) for a, j in enumerate(target))
+            eps /= sum(w[j] for j in target)
+            F.append((eps, k, h))
+        eps, k, h = min(F, key=lambda item: (item[0], item[1]))
+        if eps >= 0.5:
+            if not learners:
+                learners.append(h)
+                alphas.append(0.5)  # vote weight 1 on skt's scale (twice the paper's alpha)
+                errors.append(eps)
+                chosen.append(k)
+            break
+        e = max(eps, FLOOR)
+        alpha_t = 0.5 * math.log((1.0 - e) / e)
+        learners.append(h)
+        alphas.append(alpha_t)
+        errors.append(eps)
+        chosen.append(k)
+        pred = h.predict(X)
+        for i in range(n):
+            if domain[i] > 0:
+                w[i] = w[i] * math.exp(-alpha_s * abs(pred[i] - y[i]))
+            else:
+                w[i] = w[i] * math.exp(alpha_t * abs(pred[i] - y[i]))
+    return learners, np.array(alphas), np.array(errors), np.array(chosen), w / w.sum()
+
+
+def sign_vote(learners, alphas, X):
+    """h_f(x) = sign(sum_t alpha_t h_t(x)) over all rounds, and the sum."""
+    total = np.zeros(X.shape[0])
+    for h, a in zip(learners, alphas, strict=True):
+        total += a * h.predict(X)
+    return np.where(total >= 0, 1, -1), total
+
+
+def task_tradaboost_binary(base, X, y, domain, n_rounds, n_source_rounds, gamma, seed):
+    """Algorithms 2 and 3 (TaskTrAdaBoost) of Yao and Doretto (2010), ``y`` in {-1, +1}.
+
+    Returns the candidates, the picks' indices, their alpha_t and errors.
+    """
+    rng = np.random.RandomState(seed)
+    H = []
+    for k in sorted({int(d) for d in domain if d > 0}):
+        Xk, yk = X[domain == k], y[domain == k]
+        w = np.ones(len(yk))
+        for _ in range(n_source_rounds):
+            w = w / w.sum()
+            h = _fit(base, Xk, yk, w, rng)
+            pred = h.predict(Xk)
+            eps = sum(w[i] for i in range(len(yk)) if pred[i] != yk[i])
+            if eps >= 0.5:
+                break
+            alpha = 0.5 * math.log((1.0 - max(eps, FLOOR)) / max(eps, FLOOR))
+            if alpha > gamma:
+                H.append(h)
+            if eps == 0:
+                break
+            for i in range(len(yk)):
+                w[i] = w[i] * math.exp(-alpha * yk[i] * pred[i])
+    target = domain < 0
+    Xt, yt = X[target], y[target]
+    preds = [h.predict(Xt) for h in H]
+    w = np.ones(len(yt))
+    picks, alphas, errors = [], [], []
+    for _ in range(n_rounds):
+        w = w / w.sum()
+        eps_all = [sum(w[j] for j in range(len(yt)) if p[j] != yt[j]) for p in preds]
+        best = min(range(len(H)), key=lambda c: (eps_all[c], c))
+        eps = eps_all[best]
+        if eps >= 0.5:
+            if not picks:
+                picks.append(best)
+                alphas.append(0.5)
+                errors.append(eps)
+            break
+        alpha = 0.5 * math.log((1.0 - max(eps, FLOOR)) / max(eps, FLOOR))
+        picks.append(best)
+        alphas.append(alpha)
+        errors.append(eps)
+        if eps == 0:
+            break
+        for j in range(len(yt)):
+            w[j] = w[j] * math.exp(-alpha * yt[j] * preds[best][j])
+    return H, picks, np.array(alphas), np.array(errors)
