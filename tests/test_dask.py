@@ -106,7 +106,7 @@ def test_transfer_report_same_numbers_on_cluster(client, data):
         np.testing.assert_array_equal(remote.fold_scores[name], local.fold_scores[name])
     np.testing.assert_array_equal(remote["gain"], local["gain"])
     # 3 methods x 3 folds ran as joblib batches on the cluster, on both workers
-    assert set(_worker_tasks(tasks)) == set(client.scheduler_info()["workers"])
+    assert set(_worker_tasks(tasks)) == set(client.nthreads())
     assert sum(_worker_tasks(tasks).values()) >= 2
 
 
@@ -128,7 +128,7 @@ def test_cross_validate_and_grid_search_same_numbers_on_cluster(client, data):
     assert remote[2] == local[2]
     # 3 folds of cross_validate + 2 x 3 fits of the grid: every batch ran on a worker
     counts = _worker_tasks(tasks)
-    assert set(counts) <= set(client.scheduler_info()["workers"])
+    assert set(counts) <= set(client.nthreads())
     assert sum(counts.values()) >= 2
 
 
@@ -145,7 +145,7 @@ def test_mmd_dask_arrays_same_numbers_on_cluster(client, estimator):
         remote = mmd(Xd, Yd, gamma=[0.1, 0.5], estimator=estimator)
     np.testing.assert_allclose(remote, local, rtol=1e-10, atol=1e-13)
     assert len(stream.data) >= 4  # blockwise: several tasks, on the cluster's workers
-    assert {t["worker"] for t in stream.data} <= set(client.scheduler_info()["workers"])
+    assert {t["worker"] for t in stream.data} <= set(client.nthreads())
 
 
 @pytest.mark.parametrize(
@@ -181,7 +181,7 @@ def test_mmd_test_dask_arrays_same_result_on_cluster(client, estimator, kernel, 
     # 3 + 3 row chunks of the pooled sample: one task per pair i <= j, on the workers
     pairs = [t for t in stream.data if str(t["key"]).startswith("_chunk_pair_indicator_sums")]
     assert len(pairs) == 21
-    assert {t["worker"] for t in pairs} <= set(client.scheduler_info()["workers"])
+    assert {t["worker"] for t in pairs} <= set(client.nthreads())
 
 
 @pytest.mark.parametrize(
@@ -216,7 +216,7 @@ def test_mmd_test_linear_asymptotic_same_result_on_cluster(client, kernel, gamma
     # returning three numbers, on the workers; no task takes a whole sample
     tasks = [t for t in stream.data if str(t["key"]).startswith("_linear_moments")]
     assert len(tasks) == len(_pair_chunks(Xd.chunks[0], 1200)) == 5
-    assert {t["worker"] for t in tasks} <= set(client.scheduler_info()["workers"])
+    assert {t["worker"] for t in tasks} <= set(client.nthreads())
 
 
 def test_mmd_test_dask_sub_blocks_of_a_chunk(monkeypatch):
@@ -292,7 +292,7 @@ def test_density_ratio_grids_same_weights_on_cluster(client, name):
     np.testing.assert_array_equal(remote, local)
     # the 7 candidate bandwidths ran as joblib batches on the workers
     counts = _worker_tasks(tasks)
-    assert set(counts) <= set(client.scheduler_info()["workers"])
+    assert set(counts) <= set(client.nthreads())
     assert sum(counts.values()) >= 2
 
 
