@@ -71,6 +71,23 @@ def _accept_sparse(estimator):
     return _sparse.ACCEPT_SPARSE if estimator._sparse_support else False
 
 
+def _validate_new_rows(estimator, X):
+    """``X`` at predict/transform time, validated against the fit; errors name the estimator.
+
+    scikit-learn's message names ``X`` (and, for NaN, the estimator); for infinity or a wrong
+    number of features it does not say which step of a pipeline refused the rows.
+    """
+    try:
+        return validate_data(
+            estimator, X, reset=False, dtype=FLOAT_DTYPES, accept_sparse=_accept_sparse(estimator)
+        )
+    except ValueError as exc:
+        name = type(estimator).__name__
+        if str(exc).startswith(f"{name}:"):
+            raise
+        raise ValueError(f"{name}: {exc}") from None
+
+
 def _source_rows_at_predict(X, sample_domain):
     """Rows to treat as source rows after fit: only those ``sample_domain`` marks positive."""
     if sample_domain is None:
@@ -178,9 +195,7 @@ class BaseAdapter(_DocLinkMixin, ClassNamePrefixFeaturesOutMixin, TransformerMix
             The rows in the shared space.
         """
         check_is_fitted(self)
-        X = validate_data(
-            self, X, reset=False, dtype=FLOAT_DTYPES, accept_sparse=_accept_sparse(self)
-        )
+        X = _validate_new_rows(self, X)
         if sample_domain is None:
             sample_domain = np.full(X.shape[0], -1, dtype=np.int64)
         else:
@@ -304,9 +319,7 @@ class BaseTransferEstimator(_DocLinkMixin, MetaEstimatorMixin, BaseEstimator):
 
     def _validate_predict_data(self, X, sample_domain):
         check_is_fitted(self)
-        X = validate_data(
-            self, X, reset=False, dtype=FLOAT_DTYPES, accept_sparse=_accept_sparse(self)
-        )
+        X = _validate_new_rows(self, X)
         if sample_domain is not None:
             _check_sample_domain(sample_domain, X.shape[0])
         return X

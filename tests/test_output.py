@@ -208,8 +208,8 @@ def test_non_finite_input_errors_name_the_estimator_and_X(estimator, bad):
         assert f"{name} does not accept missing values" in str(info.value)
     model = _fitted(estimator, X, y, sd)
     method = model.predict if hasattr(model, "predict") else model.transform
-    # at predict / transform time scikit-learn's validate_data words it; NaN names both
-    with pytest.raises(ValueError, match=f"Input X contains {what}") as info:
+    # at predict / transform time too, the message names the estimator and X
+    with pytest.raises(ValueError, match=rf"^{name}: Input X contains {what}") as info:
         method(X_bad)
     if what == "NaN":
         assert f"{name} does not accept missing values" in str(info.value)
