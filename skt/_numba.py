@@ -90,8 +90,21 @@ class ParallelKernel:
     def __call__(self, *args, **kwargs):
         if serialise_parallel():
             with _PARALLEL_LOCK:
-                return self.dispatcher(*args, **kwargs)
-        return self.dispatcher(*args, **kwargs)
+                return self._call_within_budget(args, kwargs)
+        return self._call_within_budget(args, kwargs)
+
+    def _call_within_budget(self, args, kwargs):
+        # Numba's thread count is per calling thread: lower it to the call's share of the
+        # cores (skt._threads) for this region only
+        before = numba.get_num_threads()
+        n = get_num_threads()
+        if n >= before:
+            return self.dispatcher(*args, **kwargs)
+        numba.set_num_threads(n)
+        try:
+            return self.dispatcher(*args, **kwargs)
+        finally:
+            numba.set_num_threads(before)
 
     def __getattr__(self, name):
         return getattr(self.dispatcher, name)
@@ -128,11 +141,15 @@ def njit(*args, parallel=False, calls_parallel=False, fastmath=True, **kwargs):
 
 
 def get_num_threads():
-    """Threads that skt's blockwise engines use: Numba's thread count.
+    """Threads that skt's parallel kernels and blockwise engines use.
 
-    Set it with ``numba.set_num_threads`` or the ``NUMBA_NUM_THREADS`` environment variable.
+    Numba's thread count (set it with ``numba.set_num_threads`` or the ``NUMBA_NUM_THREADS``
+    environment variable), lowered inside an skt call to the call's share of the cores
+    (:mod:`skt._threads`).
     """
-    return numba.get_num_threads()
+    from skt._threads import numba_threads
+
+    return numba_threads()
 
 
 prange = numba.prange

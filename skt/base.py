@@ -36,6 +36,7 @@ from sklearn_compat.utils.validation import validate_data
 
 from . import _sparse
 from ._domain import _check_sample_domain, _masked_rows, check_domains
+from ._threads import ThreadPolicyMixin
 
 __all__ = ["BaseAdapter", "BaseTransferEstimator", "BaseWrappingEstimator"]
 
@@ -95,7 +96,13 @@ def _source_rows_at_predict(X, sample_domain):
     return _check_sample_domain(sample_domain, X.shape[0]) > 0
 
 
-class BaseAdapter(_DocLinkMixin, ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
+class BaseAdapter(
+    ThreadPolicyMixin,
+    _DocLinkMixin,
+    ClassNamePrefixFeaturesOutMixin,
+    TransformerMixin,
+    BaseEstimator,
+):
     """Base class of adapters: transformers that map source and target rows to a shared space.
 
     Subclasses implement ``_fit(self, domains)`` and ``_transform(self, X, sample_domain)``
@@ -255,7 +262,7 @@ def _delegate_type_tags(tags, inner_tags):
     return tags
 
 
-class BaseTransferEstimator(_DocLinkMixin, MetaEstimatorMixin, BaseEstimator):
+class BaseTransferEstimator(ThreadPolicyMixin, _DocLinkMixin, MetaEstimatorMixin, BaseEstimator):
     """Base class of estimators that learn from every domain and predict for target rows.
 
     Subclasses implement ``_fit(self, domains, **fit_params)`` and ``predict``; ``fit``

@@ -220,7 +220,6 @@ def _scale_out(args):
 
 
 def _compare(args):
-    from tqdm.auto import tqdm
 
     catalog = _datasets()
     args.dataset = _dataset_name(args.dataset, catalog)
@@ -241,16 +240,8 @@ def _compare(args):
     _check_outputs(args)
     data = {task: _load(loader, task, args.data_home) for task in tasks}
 
-    rows = []
-    bar = tqdm([(t, n) for t in tasks for n in names], disable=args.quiet, unit="method",
-               file=sys.stderr)
     with _scale_out(args):
-        for task, name in bar:
-            bar.set_description(f"{task} {name}")
-            rows.extend(_run(args, task, name, data[task], rows))
-        for task in tasks:  # every method failed on it: the baselines still get their rows
-            if not any(r["task"] == task and r["method"] == "source-only" for r in rows):
-                rows.extend(_run(args, task, None, data[task], rows))
+        rows = _run_all(args, tasks, names, data)
     rows.sort(key=lambda r: (tasks.index(r["task"]), _ROW_ORDER.get(r["method"], 2)))
     _print_table(rows, args.protocol)
     if args.csv:
@@ -275,41 +266,112 @@ def _load(loader, task, data_home):
         raise UserError(str(exc)) from None
 
 
-def _run(args, task, name, data, rows):
-    """Rows of one method on one task (with the task's baselines the first time), or the
-    method's row holding its error: one failure never ends the comparison."""
-    from skt.model_selection import SourceTargetShuffleSplit, transfer_report
+def _run_all(args, tasks, names, data):
+    """The rows of every method and baseline on every task.
 
-    X, y, sd = data
-    if args.protocol == "transductive":
-        # the published protocol: train on every row (target labels hidden), score on every
-        # target row; one split, so no spread and no interval
-        cv = [(np.arange(len(y)), np.flatnonzero(sd < 0))]
-    else:
-        cv = SourceTargetShuffleSplit(n_splits=args.n_splits, test_size=0.5,
-                                      random_state=args.random_state)
-    estimators = {}
-    if name is not None:
-        estimators[name] = _methods()[name][1](_final_estimator(args.estimator))
-    t0 = time.perf_counter()
-    try:
-        report = transfer_report(estimators, X, y, sd, cv=cv,
-                                 baseline=_baseline(args.estimator), n_jobs=args.n_jobs)
-    except Exception as exc:  # noqa: BLE001 (any failure of a method is recorded in its row)
-        error = f"{type(exc).__name__}: {exc}"
-        print(f"skt: {name or 'baselines'} failed on {task}: {error}", file=sys.stderr)
-        return [_row(task, name or "source-only", error=error)]
-    elapsed = time.perf_counter() - t0
-    out = []
-    for row in report:
-        if row["method"] != name and any(
-            r["task"] == task and r["method"] == row["method"] for r in rows
+    Every (task, method, fold) fit is one job, and all of them go to joblib in one batch, so
+    that ``--n-jobs`` workers stay busy to the end (one batch per method would leave workers
+    idle at the end of each); the baselines are fitted once per task. A failing fit fills its
+    method's row with the error and every other row is still computed.
+    """
+    from sklearn.utils.parallel import Parallel, delayed
+    from tqdm.auto import tqdm
+
+    from skt.model_selection import SourceTargetShuffleSplit
+    from skt.model_selection._report import _report_from_results, _report_jobs, _report_plan
+
+    plans, jobs, task_errors = {}, [], {}
+    for task in tasks:
+        X, y, sd = data[task]
+        if args.protocol == "transductive":
+            # the published protocol: train on every row (target labels hidden), score on
+            # every target row; one split, so no spread and no interval
+            cv = [(np.arange(len(y)), np.flatnonzero(sd < 0))]
+        else:
+            cv = SourceTargetShuffleSplit(n_splits=args.n_splits, test_size=0.5,
+                                          random_state=args.random_state)
+        try:
+            estimators = {name: _methods()[name][1](_final_estimator(args.estimator))
+                          for name in names}
+            plan = _report_plan(estimators, X, y, sd, cv=cv, baseline=_baseline(args.estimator),
+                                scoring=None, hide_target_labels=True, confidence=0.95,
+                                who="skt compare")
+        except Exception as exc:  # noqa: BLE001 (recorded in the task's rows)
+            task_errors[task] = _error(exc, task, "every method")
+            continue
+        if args.protocol == "transductive":
+            # target-only would be scored on the rows it was trained on: not fitted at all
+            plan["methods"] = [m for m in plan["methods"] if m[0] != _TARGET_ONLY]
+            plan["with_target_only"] = False
+        plans[task] = plan
+        jobs.extend((task, name, job) for name, job in _report_jobs(plan))
+
+    bar = tqdm(total=len(jobs), disable=args.quiet, unit="fit", file=sys.stderr)
+    results = {}
+    with bar:
+        parallel = Parallel(n_jobs=args.n_jobs, return_as="generator")
+        for (task, name, _), result in zip(
+            jobs, parallel(delayed(_safe_fit_and_score)(*job) for _, _, job in jobs),
+            strict=True,
         ):
-            continue  # baselines once per task
-        if args.protocol == "transductive" and row["method"] == "target-only":
-            continue  # it would be scored on the rows it was trained on
-        out.append(_row(task, row["method"], row, wall_time=elapsed))
-    return out
+            results.setdefault((task, name), []).append(result)
+            bar.set_description(f"{task} {name}")
+            bar.update()
+
+    rows = []
+    for task in tasks:
+        if task in task_errors:
+            rows.extend(_row(task, n, error=task_errors[task]) for n in [_SOURCE_ONLY, *names])
+            continue
+        plan = plans[task]
+        method_names = [m[0] for m in plan["methods"]]
+        errors = {}
+        for name in method_names:
+            failed = [r[3] for r in results[(task, name)] if r[3]]
+            if failed:
+                errors[name] = _error_text(failed[0], task, name)
+        for baseline in (_SOURCE_ONLY, _TARGET_ONLY):
+            if baseline in errors:  # no gains without the baselines: say so in every row
+                for name in method_names:
+                    errors.setdefault(name, f"the {baseline} baseline failed: {errors[baseline]}")
+        ok = [name for name in method_names if name not in errors]
+        by_name = {}
+        if ok:
+            kept = dict(plan, methods=[m for m in plan["methods"] if m[0] in ok])
+            report = _report_from_results(
+                kept, [r[:2] for name in ok for r in results[(task, name)]]
+            )
+            for row in report:
+                seconds = sum(r[2] for r in results[(task, row["method"])])
+                by_name[row["method"]] = _row(task, row["method"], row, wall_time=seconds)
+        for name, error in errors.items():
+            by_name[name] = _row(task, name, error=error)
+        rows.extend(by_name[name] for name in method_names)
+    return rows
+
+
+def _safe_fit_and_score(*job):
+    """``(score, fit_time, seconds, error)`` of one fold: a failure is returned, not raised."""
+    from skt.model_selection._report import _fit_and_score
+
+    start = time.perf_counter()
+    try:
+        score, fit_time = _fit_and_score(*job)
+    except Exception as exc:  # noqa: BLE001 (any failure of a method is recorded in its row)
+        return math.nan, math.nan, time.perf_counter() - start, f"{type(exc).__name__}: {exc}"
+    return score, fit_time, time.perf_counter() - start, ""
+
+
+def _error(exc, task, name):
+    return _error_text(f"{type(exc).__name__}: {exc}", task, name)
+
+
+def _error_text(error, task, name):
+    print(f"skt: {name} failed on {task}: {error}", file=sys.stderr)
+    return error
+
+
+_SOURCE_ONLY, _TARGET_ONLY = "source-only", "target-only"
 
 
 # the columns of the table files; negative_transfer is the table's neg.transfer (significantly

@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import joblib
 import pytest
 
 from skt.cli import main
@@ -196,12 +197,10 @@ def test_a_failing_method_through_the_module(tmp_path):
 )
 def test_output_paths_are_checked_before_any_work(option, path, message, tmp_path, monkeypatch,
                                                   capsys):
-    import skt.model_selection
-
     def no_work(*args, **kwargs):
         raise AssertionError("the comparison started before the output paths were checked")
 
-    monkeypatch.setattr(skt.model_selection, "transfer_report", no_work)
+    monkeypatch.setattr("skt.cli._run_all", no_work)
     monkeypatch.chdir(tmp_path)
     assert main(["compare", "--dataset", "synthetic", "--quiet", option, path]) == 2
     err = capsys.readouterr().err
@@ -304,3 +303,30 @@ def test_joint_and_balanced_methods_are_listed_and_run(capsys):
                  "easytl", "--n-splits", "2", "--quiet"])
     assert code == 0
     assert "easytl" in capsys.readouterr().out
+
+
+def test_one_batch_of_fits_baselines_once_per_task(tmp_path, monkeypatch):
+    """Every (task, method, fold) is one job of one batch, the baselines fitted once per task,
+    and the table does not depend on the number of workers."""
+    import skt.cli
+
+    calls = []
+    real = skt.cli._safe_fit_and_score
+
+    def counting(*job):
+        calls.append(type(job[0]).__name__)
+        return real(*job)
+
+    monkeypatch.setattr(skt.cli, "_safe_fit_and_score", counting)
+    argv = ["compare", "--dataset", "synthetic", "--task", "concept", "--task", "prior",
+            "--methods", "coral,sa", "--n-splits", "3", "--quiet"]
+    assert main([*argv, "--json", str(tmp_path / "one.json")]) == 0
+    # 2 tasks x (2 methods + source-only + target-only) x 3 folds
+    assert len(calls) == 2 * 4 * 3
+    monkeypatch.setattr(skt.cli, "_safe_fit_and_score", real)
+    with joblib.parallel_config(backend="threading"):
+        assert main([*argv, "--n-jobs", "2", "--json", str(tmp_path / "two.json")]) == 0
+    one = json.loads((tmp_path / "one.json").read_text())
+    two = json.loads((tmp_path / "two.json").read_text())
+    keys = ("task", "method", "score", "gain", "gain_low", "gain_high")
+    assert [[r[k] for k in keys] for r in one] == [[r[k] for k in keys] for r in two]

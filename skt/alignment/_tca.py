@@ -275,10 +275,10 @@ class _KernelEigensolver:
 
     def solve(self, E, mu):
         """Leading solutions for ``U = K E``: ``(eigenvalues, W, K W)`` with ``W' B W = I``."""
-        from ..metrics._kernel_sums import _single_threaded_blas
+        from .._threads import blas_threads
 
         U = _kernel_matmat(self.K, E)
-        with _single_threaded_blas():
+        with blas_threads(1):
             P = _InvSqrt(U, mu)
             solution = self._davidson(U, P, mu)
         if solution is None:  # a safety net: ARPACK (single-vector Lanczos)

@@ -8,7 +8,7 @@ import numpy as np
 from scipy import linalg
 
 from .. import _sparse
-from ..metrics._kernel_sums import _single_threaded_blas, _threadpool_controller
+from .._threads import blas_threads, threadpool_controller
 
 _EPS = np.finfo(np.float64).eps
 
@@ -128,7 +128,7 @@ def orient_columns(V):
 
 def _blas_threads():
     """The number of threads the loaded BLAS libraries use now (the largest of them)."""
-    info = _threadpool_controller().select(user_api="blas").info()
+    info = threadpool_controller().select(user_api="blas").info()
     return max((lib["num_threads"] for lib in info), default=1)
 
 
@@ -147,7 +147,7 @@ def per_domain(fn, X_source, X_target):
         _blas_threads() not in (2, 3)
     ):
         return fn(X_source), fn(X_target)
-    with _single_threaded_blas(), ThreadPoolExecutor(1) as pool:
+    with blas_threads(1), ThreadPoolExecutor(1) as pool:
         other = pool.submit(fn, X_target)
         first = fn(X_source)
         return first, other.result()

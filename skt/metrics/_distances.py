@@ -9,6 +9,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from skt._domain import check_domains
+from skt._threads import under_policy
 from skt.metrics._mmd import mmd
 from skt.metrics._validation import check_n_features, check_sample
 
@@ -61,6 +62,7 @@ def _split(X_source, X_target, sample_domain, y, caller, *, accept_sparse=False)
     return X_source, X_target
 
 
+@under_policy
 def domain_mmd(X_source, X_target=None, *, sample_domain=None, y=None, **mmd_kwargs):
     """Squared MMD between a source and a target sample.
 
@@ -107,6 +109,7 @@ def domain_mmd(X_source, X_target=None, *, sample_domain=None, y=None, **mmd_kwa
     return mmd(X_source, X_target, **mmd_kwargs)
 
 
+@under_policy
 def proxy_a_distance(
     X_source,
     X_target=None,

@@ -34,9 +34,7 @@ import numbers
 import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass
-from functools import lru_cache
 
 import numpy as np
 from scipy.spatial.distance import pdist
@@ -44,6 +42,7 @@ from sklearn.utils import check_random_state
 
 from skt import _sparse
 from skt._numba import get_num_threads
+from skt._threads import blas_threads
 from skt.metrics import _kernels, _validation
 
 __all__ = [
@@ -358,41 +357,6 @@ def median_heuristic(X, Y=None, *, max_samples=1000, kernel="rbf", random_state=
 # --------------------------------------------------------------------------------------------
 
 
-@lru_cache(maxsize=1)
-def _threadpool_controller():
-    from threadpoolctl import ThreadpoolController
-
-    return ThreadpoolController()
-
-
-_blas_lock = threading.Lock()
-_blas_users = 0
-_blas_limiter = None
-
-
-@contextmanager
-def _single_threaded_blas():
-    """Limit BLAS to one thread while some thread runs blockwise work.
-
-    Each worker thread calls BLAS on its own block; a multi-threaded BLAS on top would
-    oversubscribe the cores. The limit is counted, so that concurrent callers (e.g. Dask tasks)
-    restore the original setting only when the last of them leaves.
-    """
-    global _blas_users, _blas_limiter
-    with _blas_lock:
-        if _blas_users == 0:
-            _blas_limiter = _threadpool_controller().limit(limits=1, user_api="blas")
-        _blas_users += 1
-    try:
-        yield
-    finally:
-        with _blas_lock:
-            _blas_users -= 1
-            if _blas_users == 0:
-                _blas_limiter.restore_original_limits()
-                _blas_limiter = None
-
-
 # below this many kernel evaluations, a call runs in the calling thread (starting workers
 # would cost more than it saves)
 _MIN_PARALLEL_WORK = 2**18
@@ -414,9 +378,8 @@ def _get_pool(n_threads):
 
 def _after_fork_in_child():
     # a forked child has none of the parent's threads: forget the pool and the locks
-    global _pool, _pool_lock, _blas_lock, _blas_users, _blas_limiter
+    global _pool, _pool_lock
     _pool, _pool_lock = None, threading.Lock()
-    _blas_lock, _blas_users, _blas_limiter = threading.Lock(), 0, None
 
 
 if hasattr(os, "register_at_fork"):
@@ -438,7 +401,7 @@ def _run_tasks(fn, n_tasks, n_threads=None, work=None):
         n_threads = 1
     n_threads = max(1, min(n_threads, n_tasks))
     results = [None] * n_tasks
-    with _single_threaded_blas():
+    with blas_threads(1):
         if n_threads == 1:
             scratch = {}
             for t in range(n_tasks):

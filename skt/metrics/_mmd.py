@@ -8,6 +8,7 @@ from scipy.special import ndtr
 from sklearn.utils import check_random_state
 
 from skt import _sparse
+from skt._threads import under_policy
 from skt.metrics import _kernels, _validation
 from skt.metrics._kernel_sums import (
     BLOCK,
@@ -322,6 +323,7 @@ def _mmd_dask(X, Y, wx, wy, params, estimator, kernel, gamma, degree, coef0, ran
 # --------------------------------------------------------------------------------------------
 
 
+@under_policy
 def mmd(
     X,
     Y,
@@ -849,6 +851,7 @@ def _resolved_gamma(params):
     return params.gammas.copy() if params.multiple else params.gamma
 
 
+@under_policy
 def mmd_test(
     X,
     Y,

@@ -431,7 +431,18 @@ def transfer_report(
     >>> len(report.fold_scores["pooled"])
     3
     """
-    who = "transfer_report"
+    plan = _report_plan(estimators, X, y, sample_domain, cv=cv, baseline=baseline,
+                        scoring=scoring, hide_target_labels=hide_target_labels,
+                        confidence=confidence, who="transfer_report")
+    results = Parallel(n_jobs=n_jobs)(
+        delayed(_fit_and_score)(*job) for _, job in _report_jobs(plan)
+    )
+    return _report_from_results(plan, results)
+
+
+def _report_plan(estimators, X, y, sample_domain, *, cv, baseline, scoring, hide_target_labels,
+                 confidence, who):
+    """Validate the arguments of :func:`transfer_report` and list what it fits, in order."""
     pairs = _named_estimators(estimators)
     _check_confidence(confidence, who)
     X, y, sd = _check_common(X, y, sample_domain, who)
@@ -454,23 +465,32 @@ def transfer_report(
     with_target_only = bool(labeled_target.any())
     if with_target_only:
         methods.append((TARGET_ONLY, TargetOnly(baseline), y))
-    scorer = _resolve_scorer(scoring)
+    # accuracies (the default score of a classifier, or "accuracy"): per-fold counts of scored
+    # rows give the intervals their sampling floor (see paired_interval)
+    accuracy = (scoring is None and not regression) or scoring == "accuracy"
+    return dict(X=X, y=y, sd=sd, splits=splits, methods=methods, scorer=_resolve_scorer(scoring),
+                with_target_only=with_target_only, confidence=confidence, accuracy=accuracy)
 
-    results = Parallel(n_jobs=n_jobs)(
-        delayed(_fit_and_score)(clone(est), X, y_fit, y, sd, train, test, scorer)
-        for _, est, y_fit in methods
-        for train, test in splits
-    )
+
+def _report_jobs(plan):
+    """``(method name, arguments of _fit_and_score)`` for every method and fold, in order."""
+    X, y, sd, scorer = plan["X"], plan["y"], plan["sd"], plan["scorer"]
+    for name, est, y_fit in plan["methods"]:
+        for train, test in plan["splits"]:
+            yield name, (clone(est), X, y_fit, y, sd, train, test, scorer)
+
+
+def _report_from_results(plan, results):
+    """The report of a plan from its jobs' ``(score, fit_time)``, in the order of the jobs."""
+    splits, methods, sd = plan["splits"], plan["methods"], plan["sd"]
     k = len(splits)
     scores = np.array([r[0] for r in results]).reshape(len(methods), k)
     fit_times = np.array([r[1] for r in results]).reshape(len(methods), k)
     ratio = float(np.mean([len(test) / len(train) for train, test in splits]))
     names = [name for name, _, _ in methods]
-    # accuracies (the default score of a classifier, or "accuracy"): per-fold counts of scored
-    # rows give the intervals their sampling floor (see paired_interval)
-    accuracy = (scoring is None and not regression) or scoring == "accuracy"
-    n_test = np.array([(sd[test] < 0).sum() for _, test in splits]) if accuracy else None
-    return _build_report(names, scores, fit_times, ratio, confidence, with_target_only, n_test)
+    n_test = np.array([(sd[test] < 0).sum() for _, test in splits]) if plan["accuracy"] else None
+    return _build_report(names, scores, fit_times, ratio, plan["confidence"],
+                         plan["with_target_only"], n_test)
 
 
 def _build_report(names, scores, fit_times, ratio, confidence, with_target_only, n_test=None):

@@ -9,7 +9,7 @@ from sklearn.model_selection import KFold
 from sklearn.utils import check_random_state
 from sklearn.utils.parallel import Parallel, delayed
 
-from skt.metrics._kernel_sums import _single_threaded_blas
+from skt._threads import blas_threads
 
 from ._common import (
     COMMON_ATTRIBUTES,
@@ -65,7 +65,7 @@ def _fit_coef(A, source_means, tol, max_iter):
     for _ in range(3):
         # the problem is small (one variable per centre): BLAS threads only add wake-up
         # latency, which costs a hundredfold on a busy machine
-        with _single_threaded_blas():
+        with blas_threads(1):
             res = minimize(
                 objective,
                 beta,

@@ -4,7 +4,7 @@ import numpy as np
 from sklearn.utils import check_random_state
 from sklearn.utils.parallel import Parallel, delayed
 
-from skt.metrics._kernel_sums import _single_threaded_blas
+from skt._threads import blas_threads
 
 from ._common import (
     COMMON_ATTRIBUTES,
@@ -99,7 +99,7 @@ def _loo_scores_for(Xs, Xt, centers, gamma, regs):
     Phi_s = gaussian_features(Xs, centers, gamma)
     Phi_t = gaussian_features(Xt, centers, gamma)
     # small dense algebra (b x b): BLAS threads would only add wake-up latency
-    with _single_threaded_blas():
+    with blas_threads(1):
         return loo_scores(Phi_s, Phi_t, regs)
 
 
@@ -348,7 +348,7 @@ def _rulsif_cv_scores(Xs, Xt, centers, gamma, regs, alpha, folds_s, folds_t):
     Phi_s = gaussian_features(Xs, centers, gamma)
     Phi_t = gaussian_features(Xt, centers, gamma)
     scores = np.zeros(len(regs))
-    with _single_threaded_blas():
+    with blas_threads(1):
         for k in range(folds_s.max() + 1):
             tr_s, te_s = folds_s != k, folds_s == k
             tr_t, te_t = folds_t != k, folds_t == k

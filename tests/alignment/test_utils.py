@@ -22,7 +22,7 @@ def side_by_side(monkeypatch):
 
 
 def _blas_limits():
-    info = _utils._threadpool_controller().select(user_api="blas").info()
+    info = _utils.threadpool_controller().select(user_api="blas").info()
     return [lib["num_threads"] for lib in info]
 
 
