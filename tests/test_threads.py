@@ -152,7 +152,8 @@ def _fit_results(n):
     )
     masked = np.where(sd < 0, -1, yd)
     out = {}
-    kmm = skt.KMM(LogisticRegression(), flatten=1, random_state=0).fit(Xd, masked, sample_domain=sd)
+    kmm = skt.KMM(LogisticRegression(), flatten=1, random_state=0)
+    kmm.fit(Xd, masked, sample_domain=sd)
     out["kmm"] = kmm.weights_
     out["tca"] = skt.TCA(n_components=3).fit_transform(Xd, masked, sample_domain=sd)
     out["jda"] = skt.JDA(kernel="primal", n_components=3).fit_transform(
