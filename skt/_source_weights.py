@@ -3,6 +3,7 @@
 import numbers
 
 import numpy as np
+import scipy.sparse as sp
 from scipy.optimize import minimize
 from sklearn.base import clone, is_classifier
 from sklearn.linear_model import LogisticRegression
@@ -54,8 +55,8 @@ def _softmin(distances):
 def _mmd_weights(Xs_list, Xt, random_state):
     from .metrics import median_heuristic, mmd
 
-    pooled = np.vstack([np.asarray(Xs) for Xs in Xs_list])
-    gamma = median_heuristic(pooled, Xt, random_state=random_state)
+    stack = sp.vstack if sp.issparse(Xt) else np.vstack
+    gamma = median_heuristic(stack(Xs_list), Xt, random_state=random_state)
     d = [mmd(Xs, Xt, gamma=gamma, estimator="biased") for Xs in Xs_list]
     return _softmin(d), np.asarray(d, dtype=np.float64)
 
@@ -64,6 +65,11 @@ def _a_distance_weights(Xs_list, Xt, random_state):
     from .metrics import proxy_a_distance
 
     seed = random_state if isinstance(random_state, numbers.Integral) else 0
+    if sp.issparse(Xt):
+        raise TypeError(
+            "source_weighting='a-distance' needs dense rows (its domain classifier standardizes "
+            "them); got sparse X. Use 'mmd' or 'two-stage', which accept sparse rows."
+        )
     d = []
     for Xs in Xs_list:
         cv = int(min(5, len(Xs), len(Xt)))
@@ -147,10 +153,8 @@ def _two_stage_weights(Xs_list, ys_list, Xt, ids, estimator):
         G = G / scale
     k = len(H)
     if all(constant):
-        raise ValueError(
-            "source_weighting='two-stage': the model of every source domain predicts the same "
-            "output for every target row; their smoothness cannot be compared."
-        )
+        # every hypothesis labels all target rows alike: the criterion cannot tell them apart
+        return np.full(len(H), 1.0 / len(H)), np.zeros(len(H))
     start = np.where(constant, 0.0, 1.0)
     result = minimize(
         lambda b: b @ G @ b,
@@ -265,7 +269,11 @@ def source_weights(
       sees a source whose marginal matches the target but whose labels do not (its model
       labels neighbours at random). The paper's first stage (instance weights per source by
       kernel mean matching) is left to the estimator the weights are used in
-      (``skt.KMM(source_weighting="two-stage")``).
+      (``skt.KMM(source_weighting="two-stage")``). Each hypothesis' outputs are centred and
+      scaled to unit norm over the target rows before the smoothness is measured (a Laplacian
+      score); without it, a hypothesis fitted on noise, whose outputs barely move, looks
+      smoothest. A hypothesis that gives every target row the same output gets weight 0;
+      if all do, the weights are equal.
 
     The MMD and A-distance see only ``X``; the two-stage weighting reads the source labels,
     never a target label.

@@ -314,6 +314,7 @@ class SourceSelector(BaseWrappingEstimator):
     """
 
     _requires_target = True
+    _sparse_support = False  # select_sources computes the MMD on dense rows
 
     def __init__(
         self, estimator=None, *, n_sources=None, scoring=None, cv=None, kernel="rbf",
@@ -364,6 +365,12 @@ class SourceSelector(BaseWrappingEstimator):
         domains = self._validate_fit_data(X, y, sample_domain)
         ids = domains.source_ids
         sd = domains.sample_domain
+        counts = np.array([np.sum(sd == s) for s in ids])
+        if len(ids) >= 2 and counts.min() < 2:
+            raise ValueError(
+                f"SourceSelector: source {int(ids[np.argmin(counts)])} has a single row; "
+                "ranking a source by its MMD to the target needs at least 2 rows per source."
+            )
         if len(ids) < 2:
             self.ranking_ = None
             selected = [int(s) for s in ids]
