@@ -246,9 +246,10 @@ class SourceSelector(BaseWrappingEstimator):
 
     Target labels are never read, so the selector is safe inside oracle cross-validation
     (``SourceTargetShuffleSplit``): without ``scoring``, sources are ranked by MMD alone and
-    all are kept unless ``n_sources`` says how many; with an unsupervised ``scoring``
-    (:class:`ImportanceWeightedScorer`, ...), the greedy validated selection of
-    :func:`select_sources` drops the sources whose gain is significantly negative.
+    all are kept unless ``n_sources`` says how many; with an unsupervised ``scoring`` that
+    scores target rows alone (:class:`PredictionEntropyScorer`, ...), the greedy validated
+    selection of :func:`select_sources` drops the sources whose gain is significantly
+    negative.
 
     Parameters
     ----------
@@ -260,8 +261,8 @@ class SourceSelector(BaseWrappingEstimator):
         Keep at most this many sources, the first in the ranking (by validated score with
         ``scoring``, else by MMD). None: every source the ranking selects.
     scoring : str, callable or None, default=None
-        An unsupervised domain-adaptation scorer for the validated selection; None ranks by
-        MMD only.
+        An unsupervised domain-adaptation scorer that scores target rows alone, for the
+        validated selection; None ranks by MMD only.
     cv : int, cross-validation splitter or None, default=None
         Splits of the validated selection (see :func:`select_sources`).
     kernel : str, default="rbf"
