@@ -155,6 +155,13 @@ def main():
                         help="run the source weighting and selection benchmark instead")
     parser.add_argument("--data", choices=("office", "digits", "both"), default="both",
                         help="data of the --weighting benchmark")
+    parser.add_argument("--task", type=int, default=None,
+                        help="--weighting: run only this task (index) of the data")
+    parser.add_argument("--boost-per-class", default="1,3",
+                        help="--weighting: labeled target rows per class of the boosting runs")
+    parser.add_argument("--json", default=None, help="--weighting: write the results here")
+    parser.add_argument("--merge", nargs="+", default=None,
+                        help="--weighting: print the tables of these --json files together")
     args = parser.parse_args()
     if args.weighting:
         weighting_main(args)
@@ -264,7 +271,7 @@ def weighting_office_tasks():
     return tasks
 
 
-def weighting_run(X, y, sd, draws, rounds, boosting, times):
+def weighting_run(X, y, sd, draws, rounds, boosting, times, per_class_boost=(1, 3)):
     """Accuracy of every method on each draw's test rows: {method: [score per draw]}."""
     ridge = RidgeClassifier(alpha=1000.0)
     y_masked = np.where(sd > 0, y, -1)
@@ -323,6 +330,8 @@ def weighting_run(X, y, sd, draws, rounds, boosting, times):
         y_one = y_train.copy()
         y_one[np.setdiff1d(labeled, one)] = -1
         for per_class, y_fit in ((1, y_one), (3, y_train)):
+            if per_class not in per_class_boost:
+                continue
             for label, cls, extra in (
                 ("MS-TrAdaBoost", skt.MultiSourceTrAdaBoostClassifier, {}),
                 ("TaskTrAdaBoost", skt.TaskTrAdaBoostClassifier,
@@ -352,29 +361,55 @@ def weighting_table(title, results, tasks, methods):
     return means
 
 
-def weighting_data(name, tasks, args):
+def weighting_compute(tasks, args):
+    """Results of every (variant, task): the accuracies per method and the source weights."""
     results = {v: {} for v in VARIANTS}
     all_weights = {v: {} for v in VARIANTS}
     times = {}
+    boost = tuple(int(c) for c in args.boost_per_class.split(",") if c)
     for task, X, y, sd in tasks:
         for variant in VARIANTS:
             Xv, yv, sdv = (X, y, sd) if variant == "clean" else weighting_add_irrelevant(
                 X, y, sd, variant, 0)
             res, w = weighting_run(
                 Xv, yv, sdv, args.draws, args.rounds,
-                boosting=variant != "features shuffled",
-                times=times if variant == "clean" else {},
+                boosting=variant != "features shuffled" and bool(boost),
+                times=times if variant == "clean" else {}, per_class_boost=boost,
             )
             results[variant][task] = res
-            all_weights[variant][task] = (np.unique(sdv[sdv > 0]), w)
-        print(f"{name} {task}: done", flush=True)
-    names = [t[0] for t in tasks]
+            all_weights[variant][task] = (
+                [int(i) for i in np.unique(sdv[sdv > 0])],
+                {k: [float(x) for x in v] for k, v in w.items()},
+            )
+        print(f"{task}: done", flush=True)
+    return {"results": results, "weights": all_weights, "times": times,
+            "tasks": [t[0] for t in tasks]}
+
+
+def weighting_merge(parts):
+    """One result from several runs (``--task``), in the order given."""
+    merged = {"results": {v: {} for v in VARIANTS}, "weights": {v: {} for v in VARIANTS},
+              "times": {}, "tasks": []}
+    for part in parts:
+        merged["tasks"] += part["tasks"]
+        for v in VARIANTS:
+            merged["results"][v].update(part["results"][v])
+            merged["weights"][v].update(part["weights"][v])
+        for m, t in part["times"].items():
+            merged["times"][m] = merged["times"].get(m, 0.0) + t
+    return merged
+
+
+def weighting_report(name, data, args):
+    results, all_weights, times, names = (
+        data["results"], data["weights"], data["times"], data["tasks"])
+    methods = [m for m in WEIGHTING_METHODS
+               if any(results["clean"][t][m] for t in names)]
     means = {}
     for variant in VARIANTS:
         means[variant] = weighting_table(
             f"{name}, {variant}: accuracy (%) on the target test rows, {args.draws} draws, "
-            f"ridge learner, {args.rounds} boosting rounds", results[variant], names,
-            WEIGHTING_METHODS)
+            f"ridge learner, {args.rounds} boosting rounds", results[variant], names, methods)
     print(f"\n{name}: source weights (in the order of the source ids; "
           f"{IRRELEVANT_ID} = the irrelevant copy of the first source)\n")
     print("| variant | task | ids | mmd | a-distance | two-stage |")
@@ -390,7 +425,7 @@ def weighting_data(name, tasks, args):
           "positive = worse) and fit time (s, summed over the clean runs)\n")
     print("| method | clean | labels shuffled | loss | features shuffled | loss | fit time |")
     print("|---|---:|---:|---:|---:|---:|---:|")
-    for m in WEIGHTING_METHODS:
+    for m in methods:
         c = means["clean"].get(m)
         cells = [f"{c:.1f}"]
         for variant in VARIANTS[1:]:
@@ -400,16 +435,32 @@ def weighting_data(name, tasks, args):
 
 
 def weighting_main(args):
-    if args.data in ("office", "both"):
-        weighting_data("Office-Caltech10 SURF", weighting_office_tasks(), args)
-    if args.data in ("digits", "both"):
-        weighting_data("Digits", weighting_digits_tasks(), args)
+    import json
+
+    if args.merge:
+        parts = [json.load(open(path)) for path in args.merge]
+        for name in dict.fromkeys(p["name"] for p in parts):
+            weighting_report(name, weighting_merge([p for p in parts if p["name"] == name]),
+                             args)
+    else:
+        for data in ("office", "digits"):
+            if args.data not in (data, "both"):
+                continue
+            name = "Office-Caltech10 SURF" if data == "office" else "Digits"
+            tasks = weighting_office_tasks() if data == "office" else weighting_digits_tasks()
+            if args.task is not None:
+                tasks = [tasks[args.task]]
+            out = weighting_compute(tasks, args)
+            out["name"] = name
+            if args.json:
+                with open(args.json, "w") as f:
+                    json.dump(out, f)
+            weighting_report(name, out, args)
     print("\nPublished multi-source numbers on Office-Caltech10 (other protocols; see notes)\n")
     if not PUBLISHED:
         print("none found with SURF features and this protocol")
     for row in PUBLISHED:
         print("| " + " | ".join(str(c) for c in row) + " |")
-
 
 if __name__ == "__main__":
     main()
