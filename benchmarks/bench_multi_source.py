@@ -159,6 +159,8 @@ def main():
                         help="--weighting: run only this task (index) of the data")
     parser.add_argument("--boost-per-class", default="1,3",
                         help="--weighting: labeled target rows per class of the boosting runs")
+    parser.add_argument("--variants", default=",".join(VARIANTS),
+                        help="--weighting: comma-separated variants to run")
     parser.add_argument("--json", default=None, help="--weighting: write the results here")
     parser.add_argument("--merge", nargs="+", default=None,
                         help="--weighting: print the tables of these --json files together")
@@ -367,8 +369,9 @@ def weighting_compute(tasks, args):
     all_weights = {v: {} for v in VARIANTS}
     times = {}
     boost = tuple(int(c) for c in args.boost_per_class.split(",") if c)
+    variants = [v for v in VARIANTS if v in args.variants.split(",")]
     for task, X, y, sd in tasks:
-        for variant in VARIANTS:
+        for variant in variants:
             Xv, yv, sdv = (X, y, sd) if variant == "clean" else weighting_add_irrelevant(
                 X, y, sd, variant, 0)
             res, w = weighting_run(
@@ -406,7 +409,8 @@ def weighting_report(name, data, args):
     methods = [m for m in WEIGHTING_METHODS
                if any(results["clean"][t][m] for t in names)]
     means = {}
-    for variant in VARIANTS:
+    variants = [v for v in VARIANTS if all(t in results[v] for t in names)]
+    for variant in variants:
         means[variant] = weighting_table(
             f"{name}, {variant}: accuracy (%) on the target test rows, {args.draws} draws, "
             f"ridge learner, {args.rounds} boosting rounds", results[variant], names, methods)
@@ -414,7 +418,7 @@ def weighting_report(name, data, args):
           f"{IRRELEVANT_ID} = the irrelevant copy of the first source)\n")
     print("| variant | task | ids | mmd | a-distance | two-stage |")
     print("|---|---|---|---|---|---|")
-    for variant in VARIANTS:
+    for variant in variants:
         for task in names:
             ids, w = all_weights[variant][task]
             cells = [" ".join(f"{v:.2f}" for v in w[f"weights {m}"])
@@ -429,7 +433,7 @@ def weighting_report(name, data, args):
         c = means["clean"].get(m)
         cells = [f"{c:.1f}"]
         for variant in VARIANTS[1:]:
-            v = means[variant].get(m)
+            v = means.get(variant, {}).get(m)
             cells += [f"{v:.1f}", f"{c - v:+.1f}"] if v is not None else ["—", "—"]
         print(f"| {m} | " + " | ".join(cells) + f" | {times.get(m, 0.0):.1f} |")
 
