@@ -323,7 +323,7 @@ def source_weights(
     >>> sd = np.repeat([1, 2, -1], 100)
     >>> ids, w = source_weights(X, None, sd, method="mmd", random_state=0)
     >>> ids, w.round(3)
-    (array([1, 2]), array([0.881, 0.119]))
+    (array([1, 2]), array([0.879, 0.121]))
     """
     _check_method(method, "source_weights")
     if method is None:
