@@ -161,6 +161,8 @@ def main():
                         help="--weighting: labeled target rows per class of the boosting runs")
     parser.add_argument("--variants", default=",".join(VARIANTS),
                         help="--weighting: comma-separated variants to run")
+    parser.add_argument("--boosting-only", action="store_true",
+                        help="--weighting: run only the boosting methods")
     parser.add_argument("--json", default=None, help="--weighting: write the results here")
     parser.add_argument("--merge", nargs="+", default=None,
                         help="--weighting: print the tables of these --json files together")
@@ -284,7 +286,8 @@ def weighting_office_tasks():
     return tasks
 
 
-def weighting_run(X, y, sd, draws, rounds, boosting, times, per_class_boost=(1, 3)):
+def weighting_run(X, y, sd, draws, rounds, boosting, times, per_class_boost=(1, 3),
+                  boosting_only=False):
     """Accuracy of every method on each draw's test rows: {method: [score per draw]}."""
     ridge = RidgeClassifier(alpha=1000.0)
     y_masked = np.where(sd > 0, y, -1)
@@ -297,6 +300,41 @@ def weighting_run(X, y, sd, draws, rounds, boosting, times, per_class_boost=(1, 
         times[name] = times.get(name, 0.0) + time.perf_counter() - start
         return out
 
+    results = {m: [] for m in WEIGHTING_METHODS}
+    if boosting_only:
+        fitted, weights, singles = {}, {}, []
+    else:
+        fitted, weights, singles = _weighting_unsupervised(X, y_masked, sd, ids, ridge, timed)
+    for seed in range(draws):
+        y_train, test = draw(y, sd, seed, per_class=3)
+        truth = y[test]
+        labeled = np.flatnonzero((sd < 0) & (y_train != -1))
+        if not boosting_only:
+            for name, model in fitted.items():
+                results[name].append(float(np.mean(model.predict(X[test]) == truth)))
+            results["best single (ORACLE)"].append(
+                max(float(np.mean(m.predict(X[test]) == truth)) for m in singles))
+            keep = np.concatenate([np.flatnonzero(source), labeled])
+
+            def validated(keep=keep, y_train=y_train):
+                ranking = select_sources(
+                    skt.SourceOnly(ridge), X[keep], y_train[keep], sd[keep],
+                    cv=skt.model_selection.StratifiedTargetKFold(3),
+                )
+                rows = np.isin(sd, ranking.selected)
+                return skt.SourceOnly(ridge).fit(X[rows], y[rows])
+
+            model = timed("select_sources (3/cls)", validated)
+            results["select_sources (3/cls)"].append(
+                float(np.mean(model.predict(X[test]) == truth)))
+        if not boosting:
+            continue
+        _weighting_boosting(X, y, sd, y_train, labeled, test, seed, rounds, per_class_boost,
+                            ridge, timed, results)
+    return results, weights
+
+
+def _weighting_unsupervised(X, y_masked, sd, ids, ridge, timed):
     fitted = {
         "pooled": timed("pooled", lambda: skt.SourceOnly(ridge).fit(
             X, y_masked, sample_domain=sd)),
@@ -314,47 +352,29 @@ def weighting_run(X, y, sd, draws, rounds, boosting, times, per_class_boost=(1, 
             return model.fit(X, y_masked, sample_domain=sd), w
 
         fitted[name], weights[name] = timed(name, fit)
-    singles = [skt.SourceOnly(ridge).fit(X[sd == s], y[sd == s]) for s in ids]
-    results = {m: [] for m in WEIGHTING_METHODS}
-    for seed in range(draws):
-        y_train, test = draw(y, sd, seed, per_class=3)
-        truth = y[test]
-        for name, model in fitted.items():
-            results[name].append(float(np.mean(model.predict(X[test]) == truth)))
-        results["best single (ORACLE)"].append(
-            max(float(np.mean(m.predict(X[test]) == truth)) for m in singles))
-        labeled = np.flatnonzero((sd < 0) & (y_train != -1))
-        keep = np.concatenate([np.flatnonzero(source), labeled])
+    singles = [skt.SourceOnly(ridge).fit(X[sd == s], y_masked[sd == s]) for s in ids]
+    return fitted, weights, singles
 
-        def validated(keep=keep, y_train=y_train):
-            ranking = select_sources(
-                skt.SourceOnly(ridge), X[keep], y_train[keep], sd[keep],
-                cv=skt.model_selection.StratifiedTargetKFold(3),
-            )
-            rows = np.isin(sd, ranking.selected)
-            return skt.SourceOnly(ridge).fit(X[rows], y[rows])
 
-        model = timed("select_sources (3/cls)", validated)
-        results["select_sources (3/cls)"].append(float(np.mean(model.predict(X[test]) == truth)))
-        if not boosting:
+def _weighting_boosting(X, y, sd, y_train, labeled, test, seed, rounds, per_class_boost, ridge,
+                        timed, results):
+    truth = y[test]
+    # 1 labeled row per class: the first of the 3 drawn for each class
+    one = np.array([labeled[y[labeled] == c][0] for c in np.unique(y[labeled])])
+    y_one = y_train.copy()
+    y_one[np.setdiff1d(labeled, one)] = -1
+    for per_class, y_fit in ((1, y_one), (3, y_train)):
+        if per_class not in per_class_boost:
             continue
-        # 1 labeled row per class: the first of the 3 drawn for each class
-        one = np.array([labeled[y[labeled] == c][0] for c in np.unique(y[labeled])])
-        y_one = y_train.copy()
-        y_one[np.setdiff1d(labeled, one)] = -1
-        for per_class, y_fit in ((1, y_one), (3, y_train)):
-            if per_class not in per_class_boost:
-                continue
-            for label, cls, extra in (
-                ("MS-TrAdaBoost", skt.MultiSourceTrAdaBoostClassifier, {}),
-                ("TaskTrAdaBoost", skt.TaskTrAdaBoostClassifier,
-                 {"n_source_estimators": 5, "gamma": 0.1}),
-            ):
-                name = f"{label} {per_class}/cls"
-                model = cls(ridge, n_estimators=rounds, random_state=seed, **extra)
-                timed(name, lambda model=model, y_fit=y_fit: model.fit(X, y_fit, sample_domain=sd))
-                results[name].append(float(np.mean(model.predict(X[test]) == truth)))
-    return results, weights
+        for label, cls, extra in (
+            ("MS-TrAdaBoost", skt.MultiSourceTrAdaBoostClassifier, {}),
+            ("TaskTrAdaBoost", skt.TaskTrAdaBoostClassifier,
+             {"n_source_estimators": 5, "gamma": 0.1}),
+        ):
+            name = f"{label} {per_class}/cls"
+            model = cls(ridge, n_estimators=rounds, random_state=seed, **extra)
+            timed(name, lambda model=model, y_fit=y_fit: model.fit(X, y_fit, sample_domain=sd))
+            results[name].append(float(np.mean(model.predict(X[test]) == truth)))
 
 
 def weighting_table(title, results, tasks, methods):
@@ -389,6 +409,7 @@ def weighting_compute(tasks, args):
                 Xv, yv, sdv, args.draws, args.rounds,
                 boosting=variant != "features shuffled" and bool(boost),
                 times=times if variant == "clean" else {}, per_class_boost=boost,
+                boosting_only=args.boosting_only,
             )
             results[variant][task] = res
             all_weights[variant][task] = (
@@ -405,10 +426,15 @@ def weighting_merge(parts):
     merged = {"results": {v: {} for v in VARIANTS}, "weights": {v: {} for v in VARIANTS},
               "times": {}, "tasks": []}
     for part in parts:
-        merged["tasks"] += part["tasks"]
+        merged["tasks"] += [t for t in part["tasks"] if t not in merged["tasks"]]
         for v in VARIANTS:
-            merged["results"][v].update(part["results"][v])
-            merged["weights"][v].update(part["weights"][v])
+            for task, res in part["results"][v].items():
+                into = merged["results"][v].setdefault(task, {m: [] for m in res})
+                for m, scores in res.items():
+                    into[m] = into.get(m, []) + scores
+            for task, (ids, w) in part["weights"][v].items():
+                if w or task not in merged["weights"][v]:
+                    merged["weights"][v][task] = (ids, w)
         for m, t in part["times"].items():
             merged["times"][m] = merged["times"].get(m, 0.0) + t
     return merged
