@@ -24,11 +24,13 @@ default=None
         without target labels (see :func:`skt.reweight.source_weights`): the rows of source
         ``s`` are trained with their weight times ``source_weights_[s] * n_source / n_s``
         (``n_s`` rows in ``s``), so the sources keep their total weight and share it as
-        ``source_weights_`` says. "mmd" and "a-distance" favour the sources closest to the
-        target rows; "two-stage" the sources whose classifiers label the target rows most
-        smoothly (it also sees a source whose labels are wrong). A dict ``{source_id:
-        weight}`` gives fixed non-negative weights (normalised to sum 1; all zero is a
-        ValueError). None: the sources are pooled (each weighs its share of the rows)."""
+        ``source_weights_`` says; labeled target rows keep their weight. "mmd" and
+        "a-distance" favour the sources closest to the target rows; "two-stage" the sources
+        whose classifiers label neighbouring target rows most alike (which can expose a
+        source with wrong labels when the target rows cluster by class). A dict
+        ``{source_id: weight}`` gives fixed non-negative weights (normalised to sum 1; all
+        zero is a ValueError). None: the sources are pooled (each weighs its share of the
+        rows)."""
 
 SOURCE_WEIGHTING_ATTRIBUTES = """source_ids_ : ndarray of shape (n_sources,)
         The source ids seen in ``fit``, sorted.
