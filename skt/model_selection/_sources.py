@@ -244,8 +244,10 @@ class SourceSelector(BaseWrappingEstimator):
     ``estimator`` is fitted on the remaining rows with their ``sample_domain``. Prediction
     delegates to that clone: new rows are target rows, none is dropped.
 
-    Target labels are never read, so the selector is safe inside oracle cross-validation
-    (``SourceTargetShuffleSplit``): without ``scoring``, sources are ranked by MMD alone and
+    The selection never reads a target label, so it is safe inside oracle cross-validation
+    (``SourceTargetShuffleSplit``); the kept rows reach ``estimator`` as given, and it reads
+    target labels only if it is a method that learns from labeled target rows (``Pooled``, the
+    TrAdaBoost family). Without ``scoring``, sources are ranked by MMD alone and
     all are kept unless ``n_sources`` says how many; with an unsupervised ``scoring`` that
     scores target rows alone (:class:`PredictionEntropyScorer`, ...), the greedy validated
     selection of :func:`select_sources` drops the sources whose gain is significantly
@@ -345,7 +347,8 @@ class SourceSelector(BaseWrappingEstimator):
         X : array-like of shape (n_samples, n_features)
             Rows of every domain.
         y : array-like of shape (n_samples,)
-            Labels; target labels, if present, are masked (never read).
+            Labels; the selection never reads the target rows' labels (``estimator`` reads
+            them only if it learns from labeled target rows).
         sample_domain : array-like of int of shape (n_samples,), default=None
             Domain ids: positive for source domains, negative for target rows. Without it,
             masked labels mark the target rows and there is one source.
@@ -388,11 +391,12 @@ class SourceSelector(BaseWrappingEstimator):
         self.selected_sources_ = sorted(selected)
         self.source_ids_ = ids
         self.source_weights_ = np.isin(ids, selected) / len(selected)
-        keep = domains.target | np.isin(sd, selected)
-        y_fit = domains.y[keep]  # target labels masked
+        keep = np.flatnonzero(domains.target | np.isin(sd, selected))
+        # the rows as given: the labels keep their dtype, and an estimator that learns from
+        # labeled target rows (Pooled, the TrAdaBoost family) still gets them
         self.estimator_ = _fit(
-            clone(self._get_estimator()), _safe_indexing(domains.X, np.flatnonzero(keep)),
-            y_fit, sd[keep],
+            clone(self._get_estimator()), _safe_indexing(domains.X, keep),
+            _safe_indexing(np.asarray(y), keep), sd[keep],
         )
         if hasattr(self.estimator_, "classes_"):
             self.classes_ = self.estimator_.classes_
