@@ -4,6 +4,7 @@ They also make a plain scikit-learn model usable as the last step of a pipeline 
 labels: a plain classifier there would learn ``-1`` as a class.
 """
 
+from ._source_weights import SOURCE_WEIGHTING_ATTRIBUTES, SOURCE_WEIGHTING_PARAM
 from .base import BaseWrappingEstimator
 
 __all__ = ["SourceOnly", "TargetOnly", "Pooled"]
@@ -23,6 +24,7 @@ class SourceOnly(BaseWrappingEstimator):
     Parameters
     ----------
     {estimator}
+    {source_weighting}
 
     Attributes
     ----------
@@ -32,6 +34,7 @@ class SourceOnly(BaseWrappingEstimator):
         Class labels (classifiers only).
     n_features_in_ : int
         Number of features seen in ``fit``.
+    {source_attributes}
 
     See Also
     --------
@@ -52,6 +55,10 @@ class SourceOnly(BaseWrappingEstimator):
     """
 
     _requires_target = False
+
+    def __init__(self, estimator=None, *, source_weighting=None):
+        self.estimator = estimator
+        self.source_weighting = source_weighting
 
     def _select(self, domains):
         return domains.source, None
@@ -107,6 +114,7 @@ class Pooled(BaseWrappingEstimator):
     Parameters
     ----------
     {estimator}
+    {source_weighting}
 
     Attributes
     ----------
@@ -116,6 +124,7 @@ class Pooled(BaseWrappingEstimator):
         Class labels (classifiers only).
     n_features_in_ : int
         Number of features seen in ``fit``.
+    {source_attributes}
 
     See Also
     --------
@@ -134,10 +143,18 @@ class Pooled(BaseWrappingEstimator):
     _requires_labeled_target = True
     _uses_target_labels = True
 
+    def __init__(self, estimator=None, *, source_weighting=None):
+        self.estimator = estimator
+        self.source_weighting = source_weighting
+
     def _select(self, domains):
         return domains.source | domains.labeled_target, None
 
 
 for _cls in (SourceOnly, TargetOnly, Pooled):
-    _cls.__doc__ = _cls.__doc__.format(estimator=_ESTIMATOR_PARAM)
+    _cls.__doc__ = _cls.__doc__.format(
+        estimator=_ESTIMATOR_PARAM,
+        source_weighting=SOURCE_WEIGHTING_PARAM,
+        source_attributes=SOURCE_WEIGHTING_ATTRIBUTES,
+    )
 del _cls

@@ -468,6 +468,7 @@ class BaseWrappingEstimator(BaseTransferEstimator):
         """
         domains = self._validate_fit_data(X, y, sample_domain)
         rows, weight = self._select(domains)
+        weight = self._weigh_sources(domains, rows, weight)
         estimator = self._get_estimator()
         if weight is not None and not has_fit_parameter(estimator, "sample_weight"):
             raise TypeError(
@@ -480,6 +481,27 @@ class BaseWrappingEstimator(BaseTransferEstimator):
         if hasattr(self.estimator_, "classes_"):
             self.classes_ = self.estimator_.classes_
         return self
+
+    def _weigh_sources(self, domains, rows, weight):
+        """``weight`` times the per-source factor of ``source_weighting`` (if a parameter).
+
+        Sets ``source_ids_`` and ``source_weights_``; the rows of source ``s`` are multiplied
+        by ``source_weights_[s] * n_source / n_s``, other rows are left as they are.
+        """
+        if "source_weighting" not in self.get_params(deep=False):
+            return weight
+        from ._source_weights import domain_weights, row_multipliers
+
+        method = self.source_weighting
+        ids, w, _ = domain_weights(
+            domains, method, estimator=self._get_estimator(),
+            random_state=getattr(self, "random_state", None), who=type(self).__name__,
+        )
+        self.source_ids_, self.source_weights_ = ids, w
+        if method is None:
+            return weight
+        factor = row_multipliers(domains.sample_domain, ids, w)[rows]
+        return factor if weight is None else np.asarray(weight, dtype=np.float64) * factor
 
     @available_if(_estimator_has("predict"))
     def predict(self, X, *, sample_domain=None):

@@ -124,6 +124,16 @@ class WithDomains(MetaEstimatorMixin, BaseEstimator):
         return self.estimator_.score(X, y, sample_weight=sample_weight)
 
 
+class WithSources(WithDomains):
+    """``WithDomains`` with two source ids: rows take the ids 1, 2, -2 in turn (sources 1 and
+    2, target rows with their labels), so that the checks exercise the per-source paths
+    (``source_weighting``, source selection)."""
+
+    @staticmethod
+    def domains_for(n_samples):
+        return np.resize(np.array([1, 2, -2]), n_samples)
+
+
 # -- the registry -----------------------------------------------------------------------------
 
 #: Instances run through sklearn's estimator checks (families append theirs).
@@ -132,6 +142,11 @@ CHECKED_ESTIMATORS = [
     skt.SourceOnly(Ridge()),
     WithDomains(skt.TargetOnly(LogisticRegression())),
     WithDomains(skt.Pooled(Ridge())),
+    # source weighting and selection (issue 18): two source ids through WithSources
+    WithSources(skt.SourceOnly(LogisticRegression(), source_weighting="mmd")),
+    WithSources(skt.Pooled(Ridge(), source_weighting="two-stage")),
+    WithSources(skt.KMM(LogisticRegression(), gamma=1.0, source_weighting="mmd")),
+    WithSources(skt.model_selection.SourceSelector(random_state=0)),
     # feature alignment (issue 5): every adapter needs source and target rows
     WithDomains(skt.CORAL()),
     WithDomains(skt.SubspaceAlignment(n_components=1)),
@@ -187,6 +202,9 @@ CHECKED_ESTIMATORS = [
 #: must change no prediction. Families append theirs.
 UNSUPERVISED_ESTIMATORS = [
     skt.SourceOnly(LogisticRegression()),
+    skt.SourceOnly(LogisticRegression(), source_weighting="two-stage"),
+    skt.KMM(LogisticRegression(), source_weighting="mmd"),
+    skt.model_selection.SourceSelector(n_sources=1, random_state=0),
     skt.CORAL(),
     skt.SubspaceAlignment(n_components=1),
     skt.TCA(n_components=2, random_state=0),
@@ -246,6 +264,13 @@ EXPECTED_FAILURES = {
         "check_fit2d_1sample": _ONE_ROW,
     },
     "WithDomains(Pooled)": {
+        "check_fit2d_1sample": _ONE_ROW,
+    },
+    "WithDomains(SourceOnly)": {
+        "check_classifiers_classes": _MINUS_ONE,
+    },
+    "WithDomains(SourceSelector)": {
+        "check_classifiers_classes": _MINUS_ONE,
         "check_fit2d_1sample": _ONE_ROW,
     },
     # feature alignment (issue 5); TCA and JDA embed source and target rows alike, so only the

@@ -166,9 +166,13 @@ def test_jda_pseudo_labels_keep_the_label_dtype():
 
 @pytest.mark.parametrize("estimator", ESTIMATORS, ids=lambda e: type(e).__name__)
 def test_html_repr_links_to_the_api_page(estimator):
-    # docs/api.rst lists the public estimators under skt (autosummary: generated/skt.<Name>)
-    name = type(estimator).__name__
-    url = f"https://skt.readthedocs.io/en/latest/generated/skt.{name}.html"
+    # docs/api.rst lists the public estimators under skt (autosummary: generated/skt.<Name>),
+    # the others under their public module (skt.model_selection.SourceSelector)
+    cls = type(estimator)
+    name = cls.__name__
+    module = ".".join(p for p in cls.__module__.split(".") if not p.startswith("_"))
+    module = "skt" if getattr(skt, name, None) is cls else module
+    url = f"https://skt.readthedocs.io/en/latest/generated/{module}.{name}.html"
     assert estimator._get_doc_link() == url
     assert url in estimator._repr_html_()
 

@@ -22,7 +22,7 @@ from ._scorers import (
     TargetScorer,
     make_target_scorer,
 )
-from ._sources import select_sources
+from ._sources import SourceSelector, select_sources
 from ._split import (
     LeaveOneDomainOut,
     SourceTargetShuffleSplit,
@@ -43,6 +43,7 @@ __all__ = [
     "ReportTable",
     "select_sources",
     "transfer_report",
+    "SourceSelector",
     "SourceTargetShuffleSplit",
     "StratifiedSourceTargetShuffleSplit",
     "StratifiedTargetKFold",

@@ -1,10 +1,15 @@
 """Source selection: rank candidate source domains for a target, drop those that hurt it."""
 
+import numbers
+
 import numpy as np
 from sklearn.base import clone, is_regressor
+from sklearn.linear_model import LogisticRegression
+from sklearn.utils import _safe_indexing
 from sklearn.utils.parallel import Parallel, delayed
 
 from .._domain import _masked_copy
+from ..base import BaseWrappingEstimator
 from ._report import (
     ReportTable,
     _check_common,
@@ -15,8 +20,9 @@ from ._report import (
     _splits,
     paired_interval,
 )
+from ._routing import _fit
 
-__all__ = ["select_sources"]
+__all__ = ["SourceSelector", "select_sources"]
 
 
 def _subset(train, sd, sources):
@@ -226,3 +232,172 @@ def select_sources(
         s for s, keep in zip(columns["source"], columns["selected"], strict=True) if keep
     ]
     return ranking
+
+
+class SourceSelector(BaseWrappingEstimator):
+    """Fit ``estimator`` on the target rows and the source domains :func:`select_sources` keeps.
+
+    :func:`select_sources` as an estimator, so that source selection is one step of a
+    pipeline and its parameters can be tuned by ``GridSearchCV``. At ``fit`` the source
+    domains are ranked (by MMD to the target rows, and by a cross-validated ``scoring`` when
+    one is given), the rows of the unselected sources are dropped, and a clone of
+    ``estimator`` is fitted on the remaining rows with their ``sample_domain``. Prediction
+    delegates to that clone: new rows are target rows, none is dropped.
+
+    The selection never reads a target label, so it is safe inside oracle cross-validation
+    (``SourceTargetShuffleSplit``); the kept rows reach ``estimator`` as given, and it reads
+    target labels only if it is a method that learns from labeled target rows (``Pooled``, the
+    TrAdaBoost family). Without ``scoring``, sources are ranked by MMD alone and
+    all are kept unless ``n_sources`` says how many; with an unsupervised ``scoring`` that
+    scores target rows alone (:class:`PredictionEntropyScorer`, ...), the greedy validated
+    selection of :func:`select_sources` drops the sources whose gain is significantly
+    negative.
+
+    Parameters
+    ----------
+    estimator : estimator object, default=None
+        The transfer method (an skt estimator, or a pipeline ending with one), cloned for
+        the ranking and the final fit; it receives ``sample_domain``. None means
+        ``skt.SourceOnly(LogisticRegression())``.
+    n_sources : int or None, default=None
+        Keep at most this many sources, the first in the ranking (by validated score with
+        ``scoring``, else by MMD). None: every source the ranking selects.
+    scoring : str, callable or None, default=None
+        An unsupervised domain-adaptation scorer that scores target rows alone, for the
+        validated selection; None ranks by MMD only.
+    cv : int, cross-validation splitter or None, default=None
+        Splits of the validated selection (see :func:`select_sources`).
+    kernel : str, default="rbf"
+        Kernel of the MMD.
+    gamma : float or None, default=None
+        Bandwidth of the MMD kernel; None: the median heuristic.
+    n_jobs : int, default=None
+        joblib workers of the validated selection.
+    random_state : int, RandomState instance or None, default=None
+        Seed of the median heuristic's subsample.
+
+    Attributes
+    ----------
+    ranking_ : ReportTable or None
+        The table of :func:`select_sources` (None with a single source).
+    selected_sources_ : list of int
+        The source ids kept.
+    source_ids_ : ndarray of shape (n_sources,)
+        Every source id seen in ``fit``, sorted.
+    source_weights_ : ndarray of shape (n_sources,)
+        ``1 / len(selected_sources_)`` for a kept source, 0 for a dropped one.
+    estimator_ : estimator object
+        The clone of ``estimator`` fitted on the kept rows.
+    classes_ : ndarray of shape (n_classes,)
+        Class labels (classifiers only).
+    n_features_in_ : int
+        Number of features seen in ``fit``.
+
+    See Also
+    --------
+    select_sources : the ranking itself, with oracle validation on target labels.
+    skt.reweight.source_weights : soft weights per source instead of a selection.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.model_selection import GridSearchCV
+    >>> from sklearn.pipeline import make_pipeline
+    >>> from sklearn.preprocessing import StandardScaler
+    >>> import skt
+    >>> from skt.model_selection import SourceSelector
+    >>> rng = np.random.RandomState(0)
+    >>> X, y, sd = skt.datasets.make_domain_shift(n_samples_source=300, random_state=0)
+    >>> sd[:100] = 2                                  # a second source ...
+    >>> X[:100] += 5.0                                # ... far from the target
+    >>> pipe = make_pipeline(StandardScaler(), SourceSelector(n_sources=1))
+    >>> pipe = pipe.fit(X, y, sourceselector__sample_domain=sd)
+    >>> pipe[-1].selected_sources_
+    [1]
+    """
+
+    _requires_target = True
+    _sparse_support = False  # select_sources computes the MMD on dense rows
+
+    def __init__(
+        self, estimator=None, *, n_sources=None, scoring=None, cv=None, kernel="rbf",
+        gamma=None, n_jobs=None, random_state=None,
+    ):
+        self.estimator = estimator
+        self.n_sources = n_sources
+        self.scoring = scoring
+        self.cv = cv
+        self.kernel = kernel
+        self.gamma = gamma
+        self.n_jobs = n_jobs
+        self.random_state = random_state
+
+    def _get_estimator(self):
+        if self.estimator is None:
+            from .._baselines import SourceOnly
+
+            return SourceOnly(LogisticRegression())
+        return self.estimator
+
+    def fit(self, X, y, *, sample_domain=None):
+        """Rank the sources, drop the unselected ones, fit ``estimator`` on the rest.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Rows of every domain.
+        y : array-like of shape (n_samples,)
+            Labels; the selection never reads the target rows' labels (``estimator`` reads
+            them only if it learns from labeled target rows).
+        sample_domain : array-like of int of shape (n_samples,), default=None
+            Domain ids: positive for source domains, negative for target rows. Without it,
+            masked labels mark the target rows and there is one source.
+
+        Returns
+        -------
+        self : object
+            The fitted selector.
+        """
+        n_sources = self.n_sources
+        if n_sources is not None and (
+            not isinstance(n_sources, numbers.Integral) or isinstance(n_sources, bool)
+            or n_sources < 1
+        ):
+            raise ValueError(
+                f"n_sources must be None or an integer >= 1; got n_sources={n_sources!r}."
+            )
+        domains = self._validate_fit_data(X, y, sample_domain)
+        ids = domains.source_ids
+        sd = domains.sample_domain
+        counts = np.array([np.sum(sd == s) for s in ids])
+        if len(ids) >= 2 and counts.min() < 2:
+            raise ValueError(
+                f"SourceSelector: source {int(ids[np.argmin(counts)])} has a single row; "
+                "ranking a source by its MMD to the target needs at least 2 rows per source."
+            )
+        if len(ids) < 2:
+            self.ranking_ = None
+            selected = [int(s) for s in ids]
+        else:
+            self.ranking_ = select_sources(
+                self._get_estimator(), domains.X, domains.y, sd, cv=self.cv,
+                scoring=self.scoring, kernel=self.kernel, gamma=self.gamma,
+                n_jobs=self.n_jobs, random_state=self.random_state,
+            )
+            selected = list(self.ranking_.selected)
+            if n_sources is not None:
+                order = [s for s in self.ranking_["source"] if s in selected]
+                selected = order[:n_sources]
+        self.selected_sources_ = sorted(selected)
+        self.source_ids_ = ids
+        self.source_weights_ = np.isin(ids, selected) / len(selected)
+        keep = np.flatnonzero(domains.target | np.isin(sd, selected))
+        # the rows as given: the labels keep their dtype, and an estimator that learns from
+        # labeled target rows (Pooled, the TrAdaBoost family) still gets them
+        self.estimator_ = _fit(
+            clone(self._get_estimator()), _safe_indexing(domains.X, keep),
+            _safe_indexing(np.asarray(y), keep), sd[keep],
+        )
+        if hasattr(self.estimator_, "classes_"):
+            self.classes_ = self.estimator_.classes_
+        return self

@@ -8,6 +8,8 @@ that computes the weights from ``(X_source, X_target)`` alone. :func:`weight_dia
 reports the effective sample size of weights and the weighted MMD to the target.
 """
 
+from skt._source_weights import source_weights
+
 from ._diagnostics import WeightDiagnostics, weight_diagnostics
 from ._discriminative import DiscriminativeReweighting, discriminative_weights
 from ._kliep import KLIEP, kliep_weights
@@ -28,6 +30,7 @@ __all__ = [
     "kmm_weights",
     "nearest_neighbors_weights",
     "rulsif_weights",
+    "source_weights",
     "ulsif_weights",
     "weight_diagnostics",
 ]

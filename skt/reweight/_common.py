@@ -10,6 +10,7 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_array, has_fit_parameter
 
 from skt import _sparse
+from skt._source_weights import SOURCE_WEIGHTING_ATTRIBUTES, SOURCE_WEIGHTING_PARAM
 from skt.base import BaseWrappingEstimator
 
 __all__ = []
@@ -25,7 +26,9 @@ FLATTEN_PARAM = """flatten : float in [0, 1] or "auto", default="auto"
         adaptive importance weighting (Sugiyama, Krauledat and Mueller, 2007): when the
         weights are noise (high dimension, a well-specified model) it keeps the unweighted
         fit, when they correct a real bias it keeps them (``flatten_``, ``flatten_scores_``).
-        Cost: 25 more fits of ``estimator``. 1 is the plain method."""
+        Cost: 25 more fits of ``estimator``. 1 is the plain method.
+    """ + SOURCE_WEIGHTING_PARAM + """
+        The factor multiplies the flattened weights (``training_weights_`` is before it)."""
 
 ESTIMATOR_PARAM = """estimator : estimator object, default=None
         Any scikit-learn classifier or regressor whose ``fit`` takes ``sample_weight``; cloned
@@ -52,11 +55,13 @@ COMMON_ATTRIBUTES = """weights_ : ndarray of shape (n_source_rows,)
     classes_ : ndarray of shape (n_classes,)
         Class labels (classifiers only).
     n_features_in_ : int
-        Number of features seen in ``fit``."""
+        Number of features seen in ``fit``.
+    """ + SOURCE_WEIGHTING_ATTRIBUTES
 
 DOMAINS_NOTE = """Source rows (those with a label, or a positive ``sample_domain``) are weighted
     against the target rows (masked label, or negative ``sample_domain``); several source or
-    target domains are pooled. Target labels are never read. Sparse rows (CSR/CSC) are
+    target domains are pooled (``source_weighting`` weighs the sources apart). Target labels are
+    never read. Sparse rows (CSR/CSC) are
     accepted: the weights come from the sparse rows, and ``estimator`` is fitted on the sparse
     source rows (the ``sparse`` input tag is that of ``estimator``)."""
 

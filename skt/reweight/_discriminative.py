@@ -220,9 +220,10 @@ class DiscriminativeReweighting(BaseReweighting):
     """
 
     def __init__(self, estimator=None, *, classifier=None, clip=None, cv=None,
-                 random_state=None, flatten="auto"):
+                 random_state=None, flatten="auto", source_weighting=None):
         self.estimator = estimator
         self.flatten = flatten
+        self.source_weighting = source_weighting
         self.classifier = classifier
         self.clip = clip
         self.cv = cv

@@ -342,9 +342,11 @@ class KLIEP(BaseReweighting):
         random_state=None,
         n_jobs=None,
         flatten="auto",
+        source_weighting=None,
     ):
         self.estimator = estimator
         self.flatten = flatten
+        self.source_weighting = source_weighting
         self.gamma = gamma
         self.n_centers = n_centers
         self.cv = cv

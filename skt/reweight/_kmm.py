@@ -502,9 +502,11 @@ class KMM(BaseReweighting):
         max_iter=None,
         random_state=None,
         flatten="auto",
+        source_weighting=None,
     ):
         self.estimator = estimator
         self.flatten = flatten
+        self.source_weighting = source_weighting
         self.kernel = kernel
         self.gamma = gamma
         self.B = B

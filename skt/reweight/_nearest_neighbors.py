@@ -135,9 +135,10 @@ class NearestNeighborsReweighting(BaseReweighting):
     """
 
     def __init__(self, estimator=None, *, n_neighbors=1, smoothing=1.0, metric="euclidean",
-                 n_jobs=None, flatten="auto"):
+                 n_jobs=None, flatten="auto", source_weighting=None):
         self.estimator = estimator
         self.flatten = flatten
+        self.source_weighting = source_weighting
         self.n_neighbors = n_neighbors
         self.smoothing = smoothing
         self.metric = metric

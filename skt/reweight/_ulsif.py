@@ -300,9 +300,11 @@ class ULSIF(BaseReweighting):
     def __init__(
         self, estimator=None, *, gamma=None, reg=None, n_centers=100, random_state=None,
         n_jobs=None, flatten="auto",
+        source_weighting=None,
     ):
         self.estimator = estimator
         self.flatten = flatten
+        self.source_weighting = source_weighting
         self.gamma = gamma
         self.reg = reg
         self.n_centers = n_centers
@@ -540,9 +542,11 @@ class RULSIF(BaseReweighting):
     def __init__(
         self, estimator=None, *, alpha=0.1, gamma=None, reg=None, n_centers=100, cv=5,
         random_state=None, n_jobs=None, flatten="auto",
+        source_weighting=None,
     ):
         self.estimator = estimator
         self.flatten = flatten
+        self.source_weighting = source_weighting
         self.alpha = alpha
         self.gamma = gamma
         self.reg = reg
