@@ -4,7 +4,7 @@ import numpy as np
 from sklearn.base import clone, is_classifier
 from sklearn.neighbors import KNeighborsClassifier
 
-from .._pot import import_pot
+from .._pot import check_plan_memory, import_pot
 from ..alignment._utils import check_int, check_real
 from ..base import BaseWrappingEstimator
 
@@ -160,6 +160,8 @@ class JCPOTLabelPropagation(BaseWrappingEstimator):
                 f"{type(estimator).__name__}."
             )
         domains = self._validate_fit_data(X, y, sample_domain)
+        # one plan per source, plus the Gibbs kernels POT keeps: the pooled sources' size
+        check_plan_memory(domains.n_source, domains.n_target, "JCPOTLabelPropagation")
         classes, code = np.unique(domains.y_source, return_inverse=True)
         source_sd = domains.sample_domain[domains.source]
         source_ids = np.unique(source_sd)
