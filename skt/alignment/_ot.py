@@ -97,11 +97,12 @@ class OTMapping(OneToOneFeatureMixin, BaseAdapter):
     does: each moves by the displacement of its nearest training source row (Ferradans et al.,
     2014). The plan is an ``n_s x n_t`` array: memory grows as ``O(n_s n_t)``; the exact
     solver takes ``O(n^3 log n)`` time in the worst case, which limits it to some tens of
-    thousands of rows. Computation is in float64; the output has the input's dtype. Entropic
-    OT at 10,000 rows per domain peaks at about 3.3 GiB (``benchmarks/README.md``); a plan
-    whose arrays would not fit in the available memory is refused with a MemoryError before
-    anything is allocated: fit on a subsample of each domain, or use
-    :class:`LinearOTMapping`.
+    thousands of rows. Computation is in float64; the output has the input's dtype. Fitting
+    holds about nine ``n_s x n_t`` float64 arrays at its peak (measured for the entropic
+    plan: 0.64 GiB at 3,000 rows per domain, so about 6.7 GiB at 10,000, within 8 GiB; see
+    ``benchmarks/README.md``); a plan whose arrays would not fit in the available memory is
+    refused with a MemoryError before anything is allocated: fit on a subsample of each
+    domain, or use :class:`LinearOTMapping`.
     Requires POT (``pip install "skt[ot]"``).
 
     References

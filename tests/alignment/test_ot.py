@@ -180,7 +180,7 @@ def test_a_plan_too_large_for_memory_is_refused_before_solving(model, monkeypatc
 
     X, y, sd = _data()
     monkeypatch.setattr(skt._pot, "_available_memory", lambda: 1000)
-    # 4 copies x 8 bytes x 40 x 30 = 38,400 bytes > 1000: refused, naming the sizes
+    # 9 copies x 8 bytes x 40 x 30 = 86,400 bytes > 1000: refused, naming the sizes
     with pytest.raises(MemoryError, match="40 source and 30 target rows.*LinearOTMapping"):
         model.fit(X, y, sample_domain=sd)
     monkeypatch.setattr(skt._pot, "_available_memory", lambda: None)  # unknown: no check
