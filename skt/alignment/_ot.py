@@ -98,8 +98,8 @@ class OTMapping(OneToOneFeatureMixin, BaseAdapter):
     2014). The plan is an ``n_s x n_t`` array: memory grows as ``O(n_s n_t)``; the exact
     solver takes ``O(n^3 log n)`` time in the worst case, which limits it to some tens of
     thousands of rows. Computation is in float64; the output has the input's dtype. Fitting
-    holds about nine ``n_s x n_t`` float64 arrays at its peak (measured for the entropic
-    plan: 0.64 GiB at 3,000 rows per domain, so about 6.7 GiB at 10,000, within 8 GiB; see
+    holds eight to nine ``n_s x n_t`` float64 arrays at its peak (measured for the entropic
+    plan: 6.3 GiB resident at 10,000 rows per domain, within 8 GiB; see
     ``benchmarks/README.md``); a plan whose arrays would not fit in the available memory is
     refused with a MemoryError before anything is allocated: fit on a subsample of each
     domain, or use :class:`LinearOTMapping`.
