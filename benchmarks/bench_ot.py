@@ -11,12 +11,22 @@ preprocessing of the loader: rows divided by their sum, then each domain z-score
 - JDOT: JDOTClassifier with a logistic regression (alpha=1, 10 alternations).
 
 No parameter is tuned on target labels: the regularisation weights are fixed before looking at
-any target accuracy (``reg_e`` relative to the cost divided by its maximum). The published table
-of Courty et al. is not printed here: see benchmarks/README.md for why, and the protocol it used.
+any target accuracy (``reg_e`` relative to the cost divided by its maximum).
+
+``--protocol paper`` runs instead the protocol of Courty, Flamary, Tuia and Rakotomamonjy (IEEE
+TPAMI 2017, Section 6.2) on Office-Caltech10 SURF (12 tasks) and on USPS <-> MNIST, and prints
+the published means beside ours: each draw keeps 20 source rows per class (8 when the source is
+dslr), splits the target rows at random into two halves, picks each method's regularisation
+weights on the first half **with its labels** (as the paper does; ``grid`` below) and reports
+1-NN accuracy on the second half, the plan being recomputed with the test half; 10 draws.
 
 Usage::
 
     python benchmarks/bench_ot.py [--tasks C-A,A-W] [--csv out.csv]
+    python benchmarks/bench_ot.py --protocol paper [--data office,digits] [--draws 10]
+    python benchmarks/bench_ot.py --protocol skada --tasks C-A,A-W,W-D
+    python benchmarks/bench_ot.py --protocol multi --tasks A,C,D,W
+    python benchmarks/bench_ot.py --protocol scale
 """
 
 import argparse
@@ -25,12 +35,13 @@ import time
 import warnings
 
 import numpy as np
+import sklearn
 from sklearn.linear_model import LogisticRegression
 from sklearn.neighbors import KNeighborsClassifier
 from sklearn.pipeline import make_pipeline
 
 import skt
-from skt.datasets import load_office_caltech
+from skt.datasets import load_mnist_usps, load_office_caltech
 
 OFFICE = {"C": "caltech", "A": "amazon", "W": "webcam", "D": "dslr"}
 TASKS = ["C-A", "C-W", "C-D", "A-C", "A-W", "A-D", "W-C", "W-A", "W-D", "D-C", "D-A", "D-W"]
@@ -80,11 +91,279 @@ def run(tasks):
     return rows
 
 
+# -- the protocol of Courty et al. (TPAMI 2017) -----------------------------------------------
+
+DIGITS = {"U": "usps", "M": "mnist"}
+DIGIT_TASKS = ["U-M", "M-U"]
+
+# Courty, Flamary, Tuia, Rakotomamonjy, IEEE TPAMI 39(9) 2017, Table 2 (1-NN after adaptation,
+# mean over 10 draws). Means of the 12 Office-Caltech SURF tasks and of the 2 digit tasks, as
+# reproduced in a public summary of the paper (see benchmarks/README.md); the per-task digit
+# figures are the paper's as we recall them: their means equal the summary's to 0.01.
+PUBLISHED_MEAN = {
+    "office": {"NN": 28.47, "OT-exact": 36.69, "OT-IT": 42.30, "OT-Laplace": 43.20,
+               "OT-lpl1": 46.42, "OT-GL": 47.70},
+    "digits": {"NN": 48.66, "OT-exact": 49.96, "OT-IT": 59.20, "OT-Laplace": 61.07,
+               "OT-lpl1": 64.11, "OT-GL": 63.90},
+}
+PUBLISHED_DIGITS = {
+    "U-M": {"NN": 39.00, "OT-exact": 50.67, "OT-IT": 53.66, "OT-Laplace": 57.42,
+            "OT-lpl1": 60.15, "OT-GL": 57.85},
+    "M-U": {"NN": 58.33, "OT-exact": 49.26, "OT-IT": 64.73, "OT-Laplace": 64.72,
+            "OT-lpl1": 68.07, "OT-GL": 69.96},
+}
+
+# each paper variant with its validation grid (reg_e relative to the cost divided by its max)
+_REG_E = [1e-2, 1e-1]
+_REG_CL = [1e-1, 1.0, 10.0]
+PAPER_METHODS = {
+    "NN": [lambda: _nn(None)],
+    "OT-exact": [lambda: _nn(skt.OTMapping("emd"))],
+    "OT-IT": [lambda e=e: _nn(skt.OTMapping("sinkhorn", reg_e=e)) for e in _REG_E],
+    "OT-Laplace": [
+        lambda r=r: _nn(skt.OTMapping("laplace", reg_lap=r)) for r in [1.0, 10.0]
+    ],
+    "OT-lpl1": [
+        lambda e=e, c=c: _nn(skt.OTMapping("lpl1", reg_e=e, reg_cl=c))
+        for e in _REG_E for c in _REG_CL[1:]
+    ],
+    "OT-GL": [
+        lambda e=e, c=c: _nn(skt.OTMapping("l1l2", reg_e=e, reg_cl=c))
+        for e in _REG_E for c in _REG_CL
+    ],
+}
+
+
+def _accuracy(make, Xs, ys, Xt, yt):
+    """Fit on the source rows and the given target rows (labels hidden), 1-NN accuracy there."""
+    X = np.vstack([Xs, Xt])
+    y = np.r_[ys, -np.ones(len(Xt), dtype=ys.dtype)]
+    sd = np.r_[np.ones(len(Xs), int), -np.ones(len(Xt), int)]
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            model = make().fit(X, y, **{f"{make().steps[0][0]}__sample_domain": sd})
+            return 100.0 * model.score(Xt, yt)
+    except ValueError:  # an underflowing plan at a small reg_e: that grid point is skipped
+        return float("nan")
+
+
+def _load_paper_task(task):
+    s, t = task.split("-")
+    if s in DIGITS:
+        X, y, sd = load_mnist_usps(DIGITS[s], DIGITS[t])
+        per_class = 20
+    else:
+        X, y, sd = load_office_caltech(OFFICE[s], OFFICE[t])
+        per_class = 8 if s == "D" else 20
+    return X[sd > 0], y[sd > 0], X[sd < 0], y[sd < 0], per_class
+
+
+def run_paper(tasks, draws, seed=0):
+    """Test accuracies of every draw, per task and method (grid points chosen on validation)."""
+    results = {}
+    for task in tasks:
+        Xs_all, ys_all, Xt_all, yt_all, per_class = _load_paper_task(task)
+        rng = np.random.RandomState(seed)
+        accs = {m: [] for m in PAPER_METHODS}
+        start = time.perf_counter()
+        for _ in range(draws):
+            keep = np.concatenate([
+                rng.choice(np.flatnonzero(ys_all == c), per_class, replace=False)
+                for c in np.unique(ys_all)
+            ])
+            Xs, ys = Xs_all[keep], ys_all[keep]
+            order = rng.permutation(len(yt_all))
+            val, test = order[: len(order) // 2], order[len(order) // 2:]
+            for name, grid in PAPER_METHODS.items():
+                if len(grid) == 1:
+                    best = grid[0]
+                else:
+                    scores = [_accuracy(m, Xs, ys, Xt_all[val], yt_all[val]) for m in grid]
+                    best = grid[int(np.nanargmax(scores))]
+                accs[name].append(_accuracy(best, Xs, ys, Xt_all[test], yt_all[test]))
+        results[task] = accs
+        print(f"{task:5s} " + " ".join(f"{np.nanmean(accs[m]):7.1f}" for m in PAPER_METHODS)
+              + f"   ({time.perf_counter() - start:.0f} s)", flush=True)
+    return results
+
+
+def print_paper(results, tasks, data):
+    names = list(PAPER_METHODS)
+    print()
+    print("| task | " + " | ".join(names) + " |")
+    print("|---|" + "---:|" * len(names))
+    for task in tasks:
+        cells = []
+        for m in names:
+            cell = f"{np.nanmean(results[task][m]):.1f}"
+            pub = PUBLISHED_DIGITS.get(task, {}).get(m)
+            cells.append(cell + (f" ({pub:.1f})" if pub is not None else ""))
+        print(f"| {task} | " + " | ".join(cells) + " |")
+    # mean over tasks of each draw, then mean and sd over draws
+    per_draw = {m: np.nanmean([results[t][m] for t in tasks], axis=0) for m in names}
+    print("| **mean** ± sd | " + " | ".join(
+        f"**{np.mean(per_draw[m]):.1f}** ± {np.std(per_draw[m]):.1f}" for m in names) + " |")
+    published = PUBLISHED_MEAN[data]
+    print("| published | " + " | ".join(
+        f"{published[m]:.1f}" if m in published else "-" for m in names) + " |")
+    print("| ours - published | " + " | ".join(
+        f"{np.mean(per_draw[m]) - published[m]:+.1f}" if m in published else "-"
+        for m in names) + " |")
+
+
+# -- side by side with skada's OT adapters, same data, same POT --------------------------------
+
+
+def _skada_pairs():
+    """(name, skt adapter, skada adapter) with the same problem: cost divided by its max."""
+    import skada
+
+    return [
+        ("OT-exact", skt.OTMapping("emd"), skada.OTMappingAdapter(norm="max")),
+        ("OT-IT", skt.OTMapping("sinkhorn", reg_e=0.01),
+         skada.EntropicOTMappingAdapter(reg_e=0.01, norm="max", max_iter=10_000)),
+        ("OT-lpl1", skt.OTMapping("lpl1", reg_e=0.05, reg_cl=1.0),
+         skada.ClassRegularizerOTMappingAdapter(reg_e=0.05, reg_cl=1.0, norm="lpl1",
+                                                max_inner_iter=1000)),
+        ("LinearOT", skt.LinearOTMapping(reg=1.0), skada.LinearOTMappingAdapter(reg=1.0)),
+    ]
+
+
+def run_skada(tasks):
+    """1-NN accuracy and fit time of each skt adapter beside skada's, on the same rows."""
+    import skada
+
+    rows = []
+    for task in tasks:
+        s, t = task.split("-")
+        X, y, sd = load_office_caltech(OFFICE[s], OFFICE[t])
+        y_train = skt.mask_target_labels(y, sd)
+        target = sd < 0
+        for name, ours, theirs in _skada_pairs():
+            out = {"task": task, "method": name}
+            fitted = {}
+            for lib, adapter in (("skt", ours), ("skada", theirs)):
+                knn = KNeighborsClassifier(n_neighbors=1)
+                if lib == "skt":
+                    pipe = make_pipeline(adapter, skt.SourceOnly(knn))
+                    # importing skada turns sklearn's metadata routing on for the process;
+                    # skt's estimators request sample_domain, so it routes either way
+                    routing = sklearn.get_config().get("enable_metadata_routing", False)
+                    fit = ({"sample_domain": sd} if routing
+                           else {f"{pipe.steps[0][0]}__sample_domain": sd})
+                else:
+                    pipe = skada.make_da_pipeline(adapter, knn)
+                    fit = {"sample_domain": sd}
+                start = time.perf_counter()
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    pipe.fit(X, y_train, **fit)
+                out[lib + "_s"] = time.perf_counter() - start
+                pred = pipe.predict(X[target]) if lib == "skt" else pipe.predict(
+                    X[target], sample_domain=sd[target])
+                out[lib] = 100.0 * np.mean(pred == y[target])
+                # the fitted map: the plan (or the linear map) each library computed
+                inner = pipe[0] if lib == "skt" else pipe[0].get_estimator().ot_transport_
+                fitted[lib] = np.asarray(getattr(inner, "A_", None) if name == "LinearOT"
+                                         else inner.coupling_)
+            out["max |dG|"] = float(np.max(np.abs(fitted["skt"] - fitted["skada"]))
+                                    / np.max(np.abs(fitted["skt"])))
+            rows.append(out)
+            print(f"{task:5s} {name:9s} skt {out['skt']:5.1f} ({out['skt_s']:5.2f} s)  "
+                  f"skada {out['skada']:5.1f} ({out['skada_s']:5.2f} s)  "
+                  f"plans differ by {out['max |dG|']:.1e} (relative)", flush=True)
+    return rows
+
+
+# -- JCPOT: three sources to one target --------------------------------------------------------
+
+
+def run_multi_source(targets):
+    """Office-Caltech10 leave-one-domain-out: 1-NN on pooled sources, pooled OT label
+    propagation (entropic), and JCPOT with one plan per source; all target rows as test."""
+    rows = []
+    for t in targets:
+        sources = [k for k in OFFICE if k != t]
+        X, y, sd = load_office_caltech([OFFICE[k] for k in sources], OFFICE[t])
+        y_train = skt.mask_target_labels(y, sd)
+        target = sd < 0
+        models = {
+            "NN (pooled)": skt.SourceOnly(KNeighborsClassifier(n_neighbors=1)),
+            "OT-LP exact (pooled)": skt.OTLabelPropagation(),
+            "OT-LP entropic (pooled)": skt.OTLabelPropagation(reg_e=0.05),
+            "JCPOT": skt.JCPOTLabelPropagation(reg_e=0.05),
+        }
+        row = {"task": "+".join(sources) + " -> " + t}
+        for name, model in models.items():
+            start = time.perf_counter()
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                model.fit(X, y_train, sample_domain=sd)
+            row[name + "_s"] = time.perf_counter() - start
+            row[name] = 100.0 * model.score(X[target], y[target])
+            if name == "JCPOT":
+                true = np.bincount(y[target], minlength=10) / target.sum()
+                error = np.abs(model.target_proportions_ - true).sum()
+                row["proportion error (L1)"] = float(error)
+        rows.append(row)
+        print(row, flush=True)
+    return rows
+
+
+# -- scale: entropic OT at 10,000 rows per domain ---------------------------------------------
+
+
+def run_scale(n_rows, n_features=50, reg_e=0.05):
+    """Fit OTMapping("sinkhorn") on n_rows rows per domain; time and peak resident memory."""
+    import resource
+
+    rng = np.random.RandomState(0)
+    Xs = rng.randn(n_rows, n_features)
+    Xt = rng.randn(n_rows, n_features) * 1.5 + 1.0
+    X = np.vstack([Xs, Xt])
+    sd = np.r_[np.ones(n_rows, int), -np.ones(n_rows, int)]
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20  # KiB -> GiB
+    start = time.perf_counter()
+    cpu = time.process_time()
+    Z = skt.OTMapping("sinkhorn", reg_e=reg_e).fit_transform(X, sample_domain=sd)
+    wall, cpu = time.perf_counter() - start, time.process_time() - cpu
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
+    plan = n_rows * n_rows * 8 / 2**30
+    print(f"entropic OT (reg_e={reg_e}), {n_rows} rows per domain, {n_features} features: "
+          f"fit {wall:.0f} s wall / {cpu:.0f} s CPU; peak resident memory {peak:.2f} GiB "
+          f"(before the fit {before:.2f} GiB; one {n_rows} x {n_rows} float64 array = "
+          f"{plan:.2f} GiB); mapped source mean moved by "
+          f"{np.linalg.norm(Z[:n_rows].mean(0) - Xs.mean(0)):.2f}", flush=True)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tasks", default=",".join(TASKS))
     parser.add_argument("--csv")
+    parser.add_argument(
+        "--protocol", choices=["all", "paper", "skada", "multi", "scale"], default="all"
+    )
+    parser.add_argument("--data", default="office,digits")
+    parser.add_argument("--draws", type=int, default=10)
     args = parser.parse_args()
+    if args.protocol == "scale":
+        run_scale(10_000)
+        return
+    if args.protocol == "skada":
+        run_skada(args.tasks.split(","))
+        return
+    if args.protocol == "multi":
+        run_multi_source(args.tasks.split(","))
+        return
+    if args.protocol == "paper":
+        for data in args.data.split(","):
+            tasks = DIGIT_TASKS if data == "digits" else args.tasks.split(",")
+            print(f"== {data}: protocol of Courty et al. (TPAMI 2017), {args.draws} draws; "
+                  "1-NN accuracy (%) on the test half of the target; (published) per task")
+            print("task  " + " ".join(f"{m[:7]:>7s}" for m in PAPER_METHODS))
+            print_paper(run_paper(tasks, args.draws), tasks, data)
+        return
     tasks = args.tasks.split(",")
     print("Office-Caltech10 SURF, 1-NN accuracy (%) on all target rows")
     print("task  " + " ".join(f"{m[:6]:>6s}" for m in METHODS))

@@ -31,6 +31,7 @@ _PUBLIC = {
     "JDOTClassifier": ".joint",
     "JDOTRegressor": ".joint",
     "OTLabelPropagation": ".joint",
+    "JCPOTLabelPropagation": ".joint",
     "GFK": ".alignment",
     "ARTL": ".joint",
     "MEDA": ".joint",

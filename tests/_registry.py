@@ -180,6 +180,7 @@ CHECKED_ESTIMATORS = [
     WithDomains(skt.JDOTClassifier(max_iter=2)),
     WithDomains(skt.JDOTRegressor(max_iter=2)),
     WithDomains(skt.OTLabelPropagation()),
+    WithDomains(skt.JCPOTLabelPropagation()),
     # parameter-based transfer (issue 17): the source model comes from the source rows
     WithDomains(skt.RegularTransferClassifier(lam=0.1)),
     WithDomains(skt.RegularTransferRegressor(lam=0.1)),
@@ -228,6 +229,7 @@ UNSUPERVISED_ESTIMATORS = [
     skt.LinearOTMapping(),
     skt.JDOTClassifier(max_iter=3),
     skt.OTLabelPropagation(),
+    skt.JCPOTLabelPropagation(),
     # joint estimators (issue 16): source labels and target rows, never target labels
     skt.EasyTL(),
     skt.EasyTL(intra_align="raw"),
@@ -321,7 +323,7 @@ EXPECTED_FAILURES = {
             "check_classifiers_classes": _MINUS_ONE,
             "check_fit2d_1sample": _ONE_ROW,
         }
-        for name in ("JDOTClassifier", "OTLabelPropagation")
+        for name in ("JDOTClassifier", "OTLabelPropagation", "JCPOTLabelPropagation")
     },
     "WithDomains(JDOTRegressor)": {"check_fit2d_1sample": _ONE_ROW},
     # joint estimators (issue 16)

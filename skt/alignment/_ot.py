@@ -3,7 +3,7 @@
 import numpy as np
 from sklearn.base import OneToOneFeatureMixin
 
-from .._pot import import_pot
+from .._pot import check_plan_memory, import_pot
 from ..base import BaseAdapter
 from ._utils import check_int, check_real
 
@@ -97,7 +97,12 @@ class OTMapping(OneToOneFeatureMixin, BaseAdapter):
     does: each moves by the displacement of its nearest training source row (Ferradans et al.,
     2014). The plan is an ``n_s x n_t`` array: memory grows as ``O(n_s n_t)``; the exact
     solver takes ``O(n^3 log n)`` time in the worst case, which limits it to some tens of
-    thousands of rows. Computation is in float64; the output has the input's dtype.
+    thousands of rows. Computation is in float64; the output has the input's dtype. Fitting
+    holds eight to nine ``n_s x n_t`` float64 arrays at its peak (measured for the entropic
+    plan: 6.3 GiB resident at 10,000 rows per domain, within 8 GiB; see
+    ``benchmarks/README.md``); a plan whose arrays would not fit in the available memory is
+    refused with a MemoryError before anything is allocated: fit on a subsample of each
+    domain, or use :class:`LinearOTMapping`.
     Requires POT (``pip install "skt[ot]"``).
 
     References
@@ -165,6 +170,7 @@ class OTMapping(OneToOneFeatureMixin, BaseAdapter):
     def _fit(self, domains):
         ot = import_pot(type(self).__name__)
         transport = self._transport(ot)
+        check_plan_memory(domains.n_source, domains.n_target, "OTMapping")
         Xs = np.asarray(domains.X_source, dtype=np.float64)
         Xt = np.asarray(domains.X_target, dtype=np.float64)
         ys = None

@@ -6,7 +6,7 @@ from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.neighbors import KNeighborsClassifier
 from sklearn.utils.validation import has_fit_parameter
 
-from .._pot import import_pot
+from .._pot import check_plan_memory, import_pot
 from ..alignment._utils import check_int, check_real
 from ..base import BaseWrappingEstimator
 
@@ -69,6 +69,7 @@ class _BaseJDOT(BaseWrappingEstimator):
         estimator = self._get_estimator()
         self._check_estimator(estimator)
         domains = self._validate_fit_data(X, y, sample_domain)
+        check_plan_memory(domains.n_source, domains.n_target, type(self).__name__)
         Xs = np.asarray(domains.X_source, dtype=np.float64)
         Xt = np.asarray(domains.X_target, dtype=np.float64)
         ys = domains.y_source
@@ -398,6 +399,7 @@ class OTLabelPropagation(BaseWrappingEstimator):
                 f"{type(estimator).__name__}."
             )
         domains = self._validate_fit_data(X, y, sample_domain)
+        check_plan_memory(domains.n_source, domains.n_target, "OTLabelPropagation")
         Xs = np.asarray(domains.X_source, dtype=np.float64)
         Xt = np.asarray(domains.X_target, dtype=np.float64)
         classes, code = np.unique(domains.y_source, return_inverse=True)

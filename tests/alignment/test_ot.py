@@ -164,3 +164,24 @@ def test_plan_has_uniform_marginals(n_s, n_t, seed, method):
     np.testing.assert_allclose(G.sum(axis=1), np.full(n_s, 1 / n_s), atol=1e-6)
     np.testing.assert_allclose(G.sum(axis=0), np.full(n_t, 1 / n_t), atol=1e-6)
     assert np.all(G >= -1e-15)
+
+
+@pytest.mark.parametrize(
+    "model",
+    [
+        skt.OTMapping("sinkhorn", reg_e=0.1),
+        skt.OTLabelPropagation(),
+        skt.JDOTClassifier(max_iter=2),
+        skt.JCPOTLabelPropagation(),
+    ],
+)
+def test_a_plan_too_large_for_memory_is_refused_before_solving(model, monkeypatch):
+    import skt._pot
+
+    X, y, sd = _data()
+    monkeypatch.setattr(skt._pot, "_available_memory", lambda: 1000)
+    # 9 copies x 8 bytes x 40 x 30 = 86,400 bytes > 1000: refused, naming the sizes
+    with pytest.raises(MemoryError, match="40 source and 30 target rows.*LinearOTMapping"):
+        model.fit(X, y, sample_domain=sd)
+    monkeypatch.setattr(skt._pot, "_available_memory", lambda: None)  # unknown: no check
+    model.fit(X, y, sample_domain=sd)
