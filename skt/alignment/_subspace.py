@@ -174,8 +174,8 @@ class SubspaceAlignment(BaseAdapter):
         smaller domain, ``delta = 0.1`` and ``gamma = 1e5`` (the form is the paper's, the two
         values skt's, as a deviation of ``M`` a ``gamma`` this large is vacuous and the bound
         acts as a filter of near-repeated eigenvalues; the values of the paper's own
-        experiments could not be checked); past it the empirical subspaces are unstable. It reads the
-        scale of the data (the eigengaps grow with its square, ``B`` with it): use it on
+        experiments could not be checked); past it the empirical subspaces are unstable. It
+        reads the scale of the data (the eigengaps grow with its square, ``B`` with it): use it on
         standardised features, as the paper does (z-scored). On COIL20 and Office-Caltech
         SURF after ``StandardScaler`` it gives 30 and 16-21, where 1-NN after SA gains 5 and
         10-15 points over no adaptation (see Notes). None keeps every direction both domains

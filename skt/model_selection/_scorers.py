@@ -136,6 +136,9 @@ def _as_float_array(Z):
 #: target row (probability 1 in floating point) would otherwise give it an infinite weight.
 MAX_WEIGHT = 1e6
 
+#: Cross-fitting folds of the default density ratio.
+CROSS_FIT_FOLDS = 5
+
 
 def _domain_weights(classifier, Z_source, Z_target, random_state):
     """Density-ratio weights ``p_target(z) / p_source(z)`` of the source rows.
@@ -148,7 +151,7 @@ def _domain_weights(classifier, Z_source, Z_target, random_state):
     # imported here: skt.reweight loads Numba (for KMM), which the scorers do not need
     from ..reweight import discriminative_weights
 
-    n_splits = min(5, Z_source.shape[0], Z_target.shape[0])
+    n_splits = min(CROSS_FIT_FOLDS, Z_source.shape[0], Z_target.shape[0])
     return discriminative_weights(
         Z_source,
         Z_target,
