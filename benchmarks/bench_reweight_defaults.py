@@ -13,10 +13,12 @@ the pooled rows, as in a pipeline), accuracy (%) on every target row:
   2 classes; 5 features, 3 classes), 300 rows per domain: a curved rule that a linear model
   fits well only where the source rows are; weighting towards the target region wins there.
 
-For each method: "old" is the plain method (``flatten=1``: the estimator is trained with the
-full weights, the defaults before issue 15), "new" the defaults (``flatten="auto"``: the
-flattening exponent chosen by importance-weighted cross-validation). The last columns give the
-exponent chosen and the effective sample size of the training weights (% of the source rows).
+For each method: "old" is the plain method with the defaults before issue 15 (``flatten=1``:
+the estimator is trained with the full weights; the domain classifier a ``LogisticRegression()``
+with ``C=1``), "new" today's defaults (``flatten="auto"``: the flattening exponent of best
+importance-weighted cross-validation score; the domain classifier's ``C`` chosen by
+cross-validated log-loss), both fitted in this process. The last columns give the exponent
+chosen and the effective sample size of the training weights (% of the source rows).
 
 Run ``python benchmarks/bench_reweight_defaults.py`` (a few minutes on 2 cores, BLAS on one
 thread; ``--quick``: one seed per task).
@@ -61,21 +63,28 @@ def tasks(quick):
 
 
 def methods():
-    """name -> factory(flatten) of the reweighting estimator (its defaults otherwise)."""
+    """name -> (old, new): the estimator with the defaults before issue 15 and with today's.
+
+    "old" is the plain method (``flatten=1``; for the domain classifier also its former
+    default ``LogisticRegression()``, ``C=1``), "new" every default.
+    """
+    lr = lambda: LogisticRegression(max_iter=1000)  # noqa: E731
     out = {
-        "KMM": lambda f: skt.KMM(LogisticRegression(max_iter=1000), flatten=f),
-        "KLIEP": lambda f: skt.KLIEP(LogisticRegression(max_iter=1000), random_state=0,
-                                     flatten=f),
-        "uLSIF": lambda f: skt.ULSIF(LogisticRegression(max_iter=1000), random_state=0,
-                                     flatten=f),
-        "discriminative": lambda f: skt.DiscriminativeReweighting(
-            LogisticRegression(max_iter=1000), flatten=f),
-        "nn-weighting": lambda f: skt.NearestNeighborsReweighting(
-            LogisticRegression(max_iter=1000), flatten=f),
+        "KMM": (lambda: skt.KMM(lr(), flatten=1.0), lambda: skt.KMM(lr())),
+        "KLIEP": (lambda: skt.KLIEP(lr(), random_state=0, flatten=1.0),
+                  lambda: skt.KLIEP(lr(), random_state=0)),
+        "uLSIF": (lambda: skt.ULSIF(lr(), random_state=0, flatten=1.0),
+                  lambda: skt.ULSIF(lr(), random_state=0)),
+        "discriminative": (
+            lambda: skt.DiscriminativeReweighting(
+                lr(), classifier=LogisticRegression(), flatten=1.0),
+            lambda: skt.DiscriminativeReweighting(lr())),
+        "nn-weighting": (lambda: skt.NearestNeighborsReweighting(lr(), flatten=1.0),
+                         lambda: skt.NearestNeighborsReweighting(lr())),
     }
     if hasattr(skt, "RULSIF"):
-        out["RuLSIF"] = lambda f: skt.RULSIF(LogisticRegression(max_iter=1000),
-                                             random_state=0, flatten=f)
+        out["RuLSIF"] = (lambda: skt.RULSIF(lr(), random_state=0, flatten=1.0),
+                         lambda: skt.RULSIF(lr(), random_state=0))
     return out
 
 
@@ -88,10 +97,10 @@ def run(quick):
         target = sd < 0
         so = make_pipeline(StandardScaler(), skt.SourceOnly(LogisticRegression(max_iter=1000)))
         base = 100 * so.fit(X, y_train).score(X[target], y[target])
-        for method, make in methods().items():
+        for method, makers in methods().items():
             scores = {}
-            for label, flatten in (("old", 1.0), ("new", "auto")):
-                pipe = make_pipeline(StandardScaler(), make(flatten)).fit(X, y_train)
+            for label, make in zip(("old", "new"), makers, strict=True):
+                pipe = make_pipeline(StandardScaler(), make()).fit(X, y_train)
                 scores[label] = 100 * pipe.score(X[target], y[target])
                 fitted = pipe[-1]
             ess = 100 * fitted.effective_sample_size_ / len(fitted.weights_)

@@ -531,3 +531,24 @@ def test_cached_weights_follow_the_weight_parameters(task):
 
     assert "_weight_cache" not in clone(scorer).__dict__
     assert "_weight_cache" not in pickle.loads(pickle.dumps(scorer)).__dict__
+
+
+@pytest.mark.parametrize("n_features, shift", [(3, 0.5), (20, 1.0)])
+def test_default_importance_weights_are_the_documented_discriminative_weights(n_features, shift):
+    # the scorer's own cross-fitting loop (no cross_val_predict over a cloned Pipeline, for
+    # speed) gives skt.reweight.discriminative_weights with a standardized logistic
+    # regression, 5 cross-fitted folds drawn from the same seed, clipped at 1e6
+    from skt.model_selection._scorers import _default_domain_weights
+    from skt.reweight import discriminative_weights
+
+    rng = np.random.RandomState(0)
+    Zs = rng.normal(size=(120, n_features))
+    Zt = rng.normal(loc=shift, size=(90, n_features))
+    Zs[:, 0] = 2.0  # a constant feature: StandardScaler's zero scale
+    Zt[:, 0] = 2.0
+    expected = discriminative_weights(
+        Zs, Zt, classifier=make_pipeline(StandardScaler(), LogisticRegression(max_iter=1000)),
+        cv=5, clip=1e6, random_state=7)
+    np.testing.assert_allclose(_default_domain_weights(Zs, Zt, 7), expected, rtol=1e-10)
+    scorer = ImportanceWeightedScorer(random_state=7)
+    np.testing.assert_allclose(scorer._weights(Zs, Zt), expected, rtol=1e-10)

@@ -9,7 +9,12 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 import skt
-from skt.reweight._common import FLATTEN_GRID, effective_sample_size, flatten_weights
+from skt.reweight._common import (
+    FLATTEN_GRID,
+    choose_flatten,
+    effective_sample_size,
+    flatten_weights,
+)
 
 
 def high_dimensional_shift(seed, n_features=400, n_rows=400, shift=0.1):
@@ -39,25 +44,69 @@ def test_flatten_weights_interpolates_between_unweighted_and_weighted():
     assert np.all(np.diff(ess) < 0) and ess[0] == 50
 
 
-@pytest.mark.parametrize("make", [
-    pytest.param(lambda f: skt.DiscriminativeReweighting(LogisticRegression(max_iter=1000),
-                                                         flatten=f), id="discriminative"),
-    pytest.param(lambda f: skt.KMM(LogisticRegression(max_iter=1000), flatten=f), id="KMM",
-                 marks=pytest.mark.slow),
+@pytest.mark.parametrize("old, new", [
+    pytest.param(
+        # before issue 15: full weights from a domain classifier with a fixed C=1
+        lambda: skt.DiscriminativeReweighting(LogisticRegression(max_iter=1000),
+                                              classifier=LogisticRegression(), flatten=1.0),
+        lambda: skt.DiscriminativeReweighting(LogisticRegression(max_iter=1000)),
+        id="discriminative"),
+    pytest.param(
+        lambda: skt.KMM(LogisticRegression(max_iter=1000), flatten=1.0),
+        lambda: skt.KMM(LogisticRegression(max_iter=1000)),
+        id="KMM", marks=pytest.mark.slow),
 ])
-def test_default_weights_do_not_collapse_in_high_dimension(make):
-    # the collapse of issue 15: the plain weights lose points to source-only, the defaults
-    # (flatten="auto", chosen by importance-weighted CV) do not lose more than one
+def test_default_weights_do_not_collapse_in_high_dimension(old, new):
+    # the collapse of issue 15: the former defaults lose points to source-only, today's do
+    # not lose more than one
     X, y, sd = high_dimensional_shift(0)
     source_only, _ = _target_accuracy(skt.SourceOnly(LogisticRegression(max_iter=1000)),
                                       X, y, sd)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)
-        plain, _ = _target_accuracy(make(1.0), X, y, sd)
-    default, model = _target_accuracy(make("auto"), X, y, sd)
+        plain, _ = _target_accuracy(old(), X, y, sd)
+    default, model = _target_accuracy(new(), X, y, sd)
     assert plain < source_only - 2
     assert default >= source_only - 1
     assert model.flatten_ in FLATTEN_GRID and model.flatten_scores_.shape == (5,)
+
+
+def test_choose_flatten_takes_the_best_mean_score_flattest_on_ties():
+    # Sugiyama et al.'s rule: the best mean IWCV score, not a one-standard-error rule that
+    # falls back on the unweighted fit whenever the folds disagree
+    scores = np.array([[0.60, 0.70, 0.90, 0.80, 0.70],
+                       [0.80, 0.60, 0.70, 0.70, 0.90],
+                       [0.70, 0.80, 0.95, 0.90, 0.60]])
+    assert choose_flatten(scores) == 0.5
+    assert choose_flatten(np.full((5, 5), 0.7)) == 0.0
+    assert choose_flatten(np.array([[0.5, 0.6, 0.6, 0.6, 0.6]])) == 0.25
+
+
+def test_auto_keeps_large_gains_a_one_standard_error_rule_gave_up():
+    # 5 features, 3 classes: the full KMM weights gain 23 points; the former rule (flattest
+    # exponent within one standard error of the best) kept the unweighted fit here
+    X, y, sd = skt.datasets.make_domain_shift(
+        "covariate", n_samples_source=300, n_samples_target=300, n_features=5, n_classes=3,
+        random_state=0)
+    source_only, _ = _target_accuracy(skt.SourceOnly(LogisticRegression(max_iter=1000)),
+                                      X, y, sd)
+    default, model = _target_accuracy(skt.KMM(LogisticRegression(max_iter=1000)), X, y, sd)
+    assert model.flatten_ > 0 and default > source_only + 10
+
+
+def test_default_domain_classifier_is_calibrated_in_high_dimension():
+    # a fixed C=1 over-fits 400 features: a few source rows carry the weights; the C chosen
+    # by cross-validated log-loss keeps most rows in play
+    X, y, sd = high_dimensional_shift(0)
+    Xs, Xt = X[sd > 0], X[sd < 0]
+    fixed = skt.reweight.discriminative_weights(Xs, Xt, classifier=LogisticRegression())
+    default = skt.reweight.discriminative_weights(Xs, Xt)
+    assert effective_sample_size(fixed) < 0.3 * len(Xs)
+    assert effective_sample_size(default) > 1.5 * effective_sample_size(fixed)
+    assert effective_sample_size(default) > 0.45 * len(Xs)
+    model = skt.DiscriminativeReweighting(flatten=1.0).fit(X, skt.mask_target_labels(y, sd))
+    assert model.classifier_.best_params_["C"] < 1
+    np.testing.assert_allclose(model.weights_, default)
 
 
 def test_auto_keeps_the_weights_where_they_correct_a_bias():
