@@ -8,7 +8,7 @@ from sklearn.base import OneToOneFeatureMixin
 
 from .. import _sparse
 from ..base import BaseAdapter
-from ._utils import _EPS, check_real, eigh, mean_and_covariance, per_domain, rows
+from ._utils import _EPS, check_real, eigh, mean_and_covariance, rows
 
 __all__ = ["CORAL"]
 
@@ -190,8 +190,9 @@ class CORAL(OneToOneFeatureMixin, BaseAdapter):
                 )
 
         stats = partial(_statistics, reg="auto" if auto else reg)
-        source, target = per_domain(
-            stats, rows(domains.X, domains.source), rows(domains.X, domains.target)
+        source, target = self._target_statistics(
+            ("coral", self.reg), stats,
+            rows(domains.X, domains.source), rows(domains.X, domains.target),
         )
         self.mean_source_, cov_s, shrink_s, (w_s, V_s) = source
         self.mean_target_, cov_t, shrink_t, (w_t, V_t) = target

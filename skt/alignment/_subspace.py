@@ -13,7 +13,6 @@ from ._utils import (
     eigh,
     mean_and_covariance,
     orient_columns,
-    per_domain,
     rows,
     top_eigen,
 )
@@ -270,10 +269,9 @@ class SubspaceAlignment(BaseAdapter):
                 )
             return self._fit_auto(domains, limit, why)
         k = check_n_components(self.n_components, limit, why, "SubspaceAlignment")
-        source, target = per_domain(
-            partial(_pca_basis, n_components=k),
-            rows(domains.X, domains.source),
-            rows(domains.X, domains.target),
+        source, target = self._target_statistics(
+            ("pca", k), partial(_pca_basis, n_components=k),
+            rows(domains.X, domains.source), rows(domains.X, domains.target),
         )
         self.mean_source_, P_s, self.explained_variance_source_ = source
         self.mean_target_, P_t, self.explained_variance_target_ = target
@@ -286,8 +284,9 @@ class SubspaceAlignment(BaseAdapter):
     def _fit_auto(self, domains, limit, why):
         if limit < 1:
             raise ValueError(f"SubspaceAlignment: the data allow no component: {why}.")
-        source, target = per_domain(
-            _spectrum, rows(domains.X, domains.source), rows(domains.X, domains.target)
+        source, target = self._target_statistics(
+            ("spectrum",), _spectrum, rows(domains.X, domains.source),
+            rows(domains.X, domains.target),
         )
         # the bound needs l_{d+1}: a spectrum one longer than the largest d tried
         w_s, w_t = (np.r_[w, 0.0] for w in (source[1], target[1]))

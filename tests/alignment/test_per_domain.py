@@ -193,3 +193,23 @@ def test_pipeline_with_pandas_output_and_masked_labels():
     coral = skt.CORAL(domain_mode="per_domain").set_output(transform="pandas")
     out = coral.fit_transform(X, y, sample_domain=sd)
     assert list(out.columns) == ["x0", "x1", "x2", "x3"]
+
+
+def test_the_pooled_target_statistics_are_computed_once(monkeypatch):
+    # the clones share the pooled target's statistics: one computation per source domain plus
+    # one for the target, instead of two per domain
+    from skt.alignment import _coral
+
+    calls = []
+    real = _coral._statistics
+
+    def counting(X, reg):
+        calls.append(X.shape[0])
+        return real(X, reg)
+
+    monkeypatch.setattr(_coral, "_statistics", counting)
+    X, y, sd = _several()
+    coral = skt.CORAL(domain_mode="per_domain").fit(X, sample_domain=sd)
+    assert len(calls) == 5 + 1
+    assert calls.count((sd < 0).sum()) == 1
+    assert not any(hasattr(a, "_target_cache") for a in coral.adapters_.values())
