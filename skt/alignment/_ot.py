@@ -82,7 +82,9 @@ class OTMapping(OneToOneFeatureMixin, BaseAdapter):
         OTMapping per source id, in ``adapters_``); with several target ids, each target domain
         is also mapped onto the pooled target by its own statistics (when ``sample_domain`` is
         passed to ``transform``). With one source and one target id both modes give the same
-        map. See :ref:`multi_source`.
+        map. The class-regularised methods (``"lpl1"``, ``"l1l2"``) need the labels of the
+        rows they move, which a target domain does not have: with several target ids they are
+        a ValueError in this mode. See :ref:`multi_source`.
 
     Attributes
     ----------

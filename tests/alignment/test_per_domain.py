@@ -213,3 +213,15 @@ def test_the_pooled_target_statistics_are_computed_once(monkeypatch):
     assert len(calls) == 5 + 1
     assert calls.count((sd < 0).sum()) == 1
     assert not any(hasattr(a, "_target_cache") for a in coral.adapters_.values())
+
+
+def test_class_regularised_ot_cannot_map_a_target_domain():
+    pytest.importorskip("ot")
+    X, y, sd = _several()
+    with pytest.raises(ValueError, match=r"target domain -1 .*classes of the source rows"):
+        skt.OTMapping("lpl1", domain_mode="per_domain").fit(X, y, sample_domain=sd)
+    one_target = sd != -2
+    fitted = skt.OTMapping("lpl1", domain_mode="per_domain").fit(
+        X[one_target], y[one_target], sample_domain=sd[one_target]
+    )
+    assert sorted(fitted.adapters_) == [1, 2, 3]
