@@ -218,7 +218,7 @@ def test_the_pooled_target_statistics_are_computed_once(monkeypatch):
 def test_class_regularised_ot_cannot_map_a_target_domain():
     pytest.importorskip("ot")
     X, y, sd = _several()
-    with pytest.raises(ValueError, match=r"target domain -1 .*classes of the source rows"):
+    with pytest.raises(ValueError, match=r"target domain -2 .*classes of the source rows"):
         skt.OTMapping("lpl1", domain_mode="per_domain").fit(X, y, sample_domain=sd)
     one_target = sd != -2
     fitted = skt.OTMapping("lpl1", domain_mode="per_domain").fit(
