@@ -48,8 +48,15 @@ meaning that no longer matches the features). The boosting methods are not run o
 feature-shuffled variant (cost). ``python benchmarks/bench_multi_source.py --weighting
 [--draws 3] [--data office|digits|both]``.
 
-Run ``python benchmarks/bench_multi_source.py [--draws 5] [--rounds 10] [--learner tree]``.
-Data are read from ``$SKT_DATA_HOME`` and never downloaded.
+Per-source alignment (``--part alignment``; see :func:`alignment_benchmark`): CORAL and
+Subspace Alignment with all source ids pooled (``domain_mode="pooled"``) against each source
+aligned to the target separately (``domain_mode="per_domain"``), no target label at all, the
+same learner on the adapted source rows; clean, then with an irrelevant fourth source (a copy
+of the first source with its labels shuffled, or with its features permuted); and the fit time
+of the per-domain adapter against the sum of the single-source fits.
+
+Run ``python benchmarks/bench_multi_source.py [--draws 5] [--rounds 10] [--learner tree]
+[--part all|boosting|alignment]``. Data are read from ``$SKT_DATA_HOME`` and never downloaded.
 """
 
 import argparse
@@ -59,6 +66,8 @@ import numpy as np
 from sklearn.base import clone
 from sklearn.ensemble import AdaBoostClassifier
 from sklearn.linear_model import RidgeClassifier
+from sklearn.neighbors import KNeighborsClassifier
+from sklearn.pipeline import make_pipeline
 from sklearn.tree import DecisionTreeClassifier
 
 import skt
@@ -146,6 +155,140 @@ def print_table(title, results, tasks):
     return {m: means[m].mean() for m in METHODS}
 
 
+# -- per-source alignment (issue 18, item 1) ---------------------------------------------------
+
+#: SA's dimension, the same for both modes (with "auto" the per-domain mode would keep the
+#: smallest of the three pairs' bounds, a second difference beside the pooling)
+SA_COMPONENTS = 20
+ALIGNMENT_LEARNERS = {
+    "ridge": lambda: RidgeClassifier(alpha=1000.0),
+    "1-NN": lambda: KNeighborsClassifier(n_neighbors=1),
+}
+ALIGNERS = {
+    "CORAL": lambda mode: skt.CORAL(domain_mode=mode),
+    "SA": lambda mode: skt.SubspaceAlignment(n_components=SA_COMPONENTS, domain_mode=mode),
+}
+ALIGNMENT_METHODS = ("no adaptation", "CORAL pooled", "CORAL per-source", "SA pooled",
+                     "SA per-source")
+
+
+def add_permuted_source(X, y, sd, seed):
+    """Append the rows of the first source again, features permuted, as source IRRELEVANT_ID."""
+    rng = np.random.RandomState(2000 + seed)
+    rows = np.flatnonzero(sd == sd[sd > 0].min())
+    X2 = np.vstack([X, X[rows][:, rng.permutation(X.shape[1])]])
+    return X2, np.concatenate([y, y[rows]]), np.concatenate(
+        [sd, np.full(rows.shape[0], IRRELEVANT_ID)])
+
+
+def alignment_accuracy(X, y_true, sd, learner):
+    """Target accuracy of each alignment method; no target label is used in fit."""
+    y_train = skt.mask_target_labels(y_true, sd)
+    target = sd < 0
+    scores = {}
+    for method in ALIGNMENT_METHODS:
+        if method == "no adaptation":
+            model = skt.SourceOnly(ALIGNMENT_LEARNERS[learner]())
+            model.fit(X, y_train)
+        else:
+            name, mode = method.split()
+            adapter = ALIGNERS[name]("per_domain" if mode == "per-source" else "pooled")
+            model = make_pipeline(adapter, skt.SourceOnly(ALIGNMENT_LEARNERS[learner]()))
+            step = model.steps[0][0]
+            model.fit(X, y_train, **{f"{step}__sample_domain": sd})
+        scores[method] = float(np.mean(model.predict(X[target]) == y_true[target]))
+    return scores
+
+
+def _best_fit_time(make, X, sd, repeats=3):
+    best = np.inf
+    for _ in range(repeats):
+        start = time.perf_counter()
+        make().fit(X, sample_domain=sd)
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+def alignment_fit_times(X, sd):
+    """Per-domain fit vs the sum of single-source fits (each source with the target rows)."""
+    target = sd < 0
+    out = {}
+    for name, make in ALIGNERS.items():
+        per_domain = _best_fit_time(lambda make=make: make("per_domain"), X, sd)
+        singles = 0.0
+        for s in np.unique(sd[sd > 0]):
+            rows = (sd == s) | target
+            singles += _best_fit_time(lambda make=make: make("pooled"), X[rows], sd[rows])
+        pooled = _best_fit_time(lambda make=make: make("pooled"), X, sd)
+        out[name] = (pooled, per_domain, singles)
+    return out
+
+
+def alignment_benchmark(seed=0):
+    """Pooled vs per-source CORAL/SA on the 4 leave-one-domain-out tasks; prints the tables."""
+    variants = ("clean", "labels shuffled", "features permuted")
+    learners = tuple(ALIGNMENT_LEARNERS)
+    results = {(v, lr): {} for v in variants for lr in learners}
+    times, tasks = {}, []
+    for target in DOMAINS:
+        sources = [d for d in DOMAINS if d != target]
+        X, y, sd = skt.datasets.load_office_caltech(
+            source=sources, target=target, download_if_missing=False
+        )
+        task = "+".join(s[0].upper() for s in sources) + f" -> {target[0].upper()}"
+        tasks.append(task)
+        data = {
+            "clean": (X, y, sd),
+            "labels shuffled": add_irrelevant_source(X, y, sd, seed),
+            "features permuted": add_permuted_source(X, y, sd, seed),
+        }
+        for variant, (Xv, yv, sdv) in data.items():
+            for learner in learners:
+                results[variant, learner][task] = alignment_accuracy(Xv, yv, sdv, learner)
+        times[task] = alignment_fit_times(X, sd)
+        print(f"{task}: alignment done", flush=True)
+
+    print(f"\nPer-source alignment. Office-Caltech10 SURF, 3 sources -> 1 target, no target "
+          f"label; CORAL reg=1, SA n_components={SA_COMPONENTS}; the learner is trained on "
+          "the adapted source rows; accuracy (%) on all target rows")
+    means = {}
+    for learner in learners:
+        for variant in variants:
+            title = f"learner {learner}, " + (
+                "three sources" if variant == "clean"
+                else f"with an irrelevant fourth source (a copy of the first, {variant})")
+            print(f"\n{title}\n")
+            print("| task | " + " | ".join(ALIGNMENT_METHODS) + " |")
+            print("|---|" + "---:|" * len(ALIGNMENT_METHODS))
+            table = results[variant, learner]
+            for task in tasks:
+                cells = [f"{100 * table[task][m]:.1f}" for m in ALIGNMENT_METHODS]
+                print(f"| {task} | " + " | ".join(cells) + " |")
+            mean = {m: 100 * np.mean([table[t][m] for t in tasks]) for m in ALIGNMENT_METHODS}
+            means[variant, learner] = mean
+            print("| mean | " + " | ".join(f"**{mean[m]:.1f}**" for m in ALIGNMENT_METHODS)
+                  + " |")
+
+    print("\nLoss from the irrelevant source (points, 4-task mean; clean minus with it)\n")
+    print("| learner | method | clean | labels shuffled (loss) | features permuted (loss) |")
+    print("|---|---|---:|---:|---:|")
+    for learner in learners:
+        for m in ALIGNMENT_METHODS:
+            clean = means["clean", learner][m]
+            cells = [f"{means[v, learner][m]:.1f} ({clean - means[v, learner][m]:+.1f})"
+                     for v in variants[1:]]
+            print(f"| {learner} | {m} | {clean:.1f} | " + " | ".join(cells) + " |")
+
+    print("\nFit time of the adapter (s, best of 3): pooled, per-domain, and the sum of the "
+          "three single-source fits (each source with the target rows)\n")
+    print("| task | method | pooled | per-domain | sum of single-source | per-domain / sum |")
+    print("|---|---|---:|---:|---:|---:|")
+    for task in tasks:
+        for name, (pooled, per_domain, singles) in times[task].items():
+            print(f"| {task} | {name} | {pooled:.3f} | {per_domain:.3f} | {singles:.3f} | "
+                  f"{per_domain / singles:.2f} |")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--draws", type=int, default=5)
@@ -166,11 +309,19 @@ def main():
     parser.add_argument("--json", default=None, help="--weighting: write the results here")
     parser.add_argument("--merge", nargs="+", default=None,
                         help="--weighting: print the tables of these --json files together")
+    parser.add_argument("--part", choices=("all", "boosting", "alignment"), default="all")
     args = parser.parse_args()
     if args.weighting:
         weighting_main(args)
         return
 
+    if args.part in ("all", "boosting"):
+        boosting_benchmark(args)
+    if args.part in ("all", "alignment"):
+        alignment_benchmark()
+
+
+def boosting_benchmark(args):
     tasks, clean, noisy, fit_time = [], {}, {}, {m: 0.0 for m in METHODS}
     for target in DOMAINS:
         sources = [d for d in DOMAINS if d != target]

@@ -19,7 +19,7 @@ class SourceOnly(BaseWrappingEstimator):
     """Train ``estimator`` on the source rows only: the "no adaptation" baseline.
 
     Target rows (masked labels, or negative ``sample_domain``) are ignored in ``fit``; there may
-    be none.
+    be none. Several source ids are pooled into one source.
 
     Parameters
     ----------
@@ -68,7 +68,8 @@ class TargetOnly(BaseWrappingEstimator):
     """Train ``estimator`` on the labeled target rows only.
 
     Labeled target rows can only be told from source rows by ``sample_domain`` (negative ids,
-    label present); ``fit`` raises a ValueError without it.
+    label present); ``fit`` raises a ValueError without it. Several target ids are pooled into
+    one target; the rows of several source ids are ignored, as every source row is.
 
     Parameters
     ----------
@@ -109,7 +110,8 @@ class Pooled(BaseWrappingEstimator):
     """Train ``estimator`` on source rows and labeled target rows together.
 
     Labeled target rows can only be told from source rows by ``sample_domain``; ``fit`` raises
-    a ValueError without it. Unlabeled target rows are ignored.
+    a ValueError without it. Unlabeled target rows are ignored. Several source ids are pooled
+    into one source, several target ids into one target.
 
     Parameters
     ----------

@@ -89,6 +89,10 @@ def _validate_new_rows(estimator, X):
         raise ValueError(f"{name}: {exc}") from None
 
 
+#: Values of ``domain_mode``, the parameter of the adapters that offer a per-domain mode.
+DOMAIN_MODES = ("pooled", "per_domain")
+
+
 def _source_rows_at_predict(X, sample_domain):
     """Rows to treat as source rows after fit: only those ``sample_domain`` marks positive."""
     if sample_domain is None:
@@ -122,6 +126,20 @@ class BaseAdapter(
     ``ClassNamePrefixFeaturesOutMixin``); an adapter whose output columns are its input
     features puts ``OneToOneFeatureMixin`` first among its bases (CORAL), and one with its own
     layout overrides ``get_feature_names_out`` (FeatureAugmentation).
+
+    **Per-domain mode.** An adapter with a ``domain_mode`` parameter (CORAL, SubspaceAlignment,
+    LinearOTMapping, OTMapping) gets it from here, implemented once for all of them:
+    with ``domain_mode="per_domain"``, ``fit`` fits one clone in the pooled mode per source id,
+    on that source's rows against the pooled target rows (the reference), and, when there are
+    several target ids, one per target id, on that target's rows (in the role of the source)
+    against the pooled target rows. The clones are kept in ``adapters_`` (``{domain id:
+    fitted adapter}``). Rows then map into the reference space by their own domain's clone:
+    source rows of id ``s`` as the source rows of ``adapters_[s]``, target rows of a fitted
+    target id by ``adapters_[t]``, and target rows without ``sample_domain`` or with a target id
+    not seen in ``fit`` as rows of the pooled target (the reference map, shared by every clone).
+    A source id not seen in ``fit`` is a ValueError at ``transform``: no map was learned for it.
+    A subclass whose clones may disagree on the output dimension reconciles them in
+    ``_reconcile_adapters`` (SubspaceAlignment with ``n_components="auto"``).
     """
 
     __metadata_request__fit = _SAMPLE_DOMAIN
@@ -182,7 +200,8 @@ class BaseAdapter(
             Every row in the shared space.
         """
         domains = self._fit_domains(X, y, sample_domain)
-        return self._check_output(self._transform(domains.X, domains.sample_domain), domains.X)
+        Z = self._transform_rows(domains.X, domains.sample_domain, known_domains=True)
+        return self._check_output(Z, domains.X)
 
     def transform(self, X, *, sample_domain=None):
         """Map rows into the shared space; rows are target rows unless ``sample_domain`` > 0.
@@ -203,11 +222,14 @@ class BaseAdapter(
         """
         check_is_fitted(self)
         X = _validate_new_rows(self, X)
+        known = sample_domain is not None
         if sample_domain is None:
             sample_domain = np.full(X.shape[0], -1, dtype=np.int64)
         else:
             sample_domain = _check_sample_domain(sample_domain, X.shape[0])
-        return self._check_output(self._transform(X, sample_domain), X)
+        return self._check_output(
+            self._transform_rows(X, sample_domain, known_domains=known), X
+        )
 
     def _check_output(self, Z, X):
         """``Z``, unless it holds NaN or infinity: the input was checked finite, so any comes
@@ -239,8 +261,117 @@ class BaseAdapter(
             caller=type(self).__name__,
             accept_sparse=self._sparse_support,
         )
-        self._fit(domains)
+        if self._check_domain_mode() == "per_domain":
+            self._fit_per_domain(domains)
+        else:
+            self.__dict__.pop("adapters_", None)  # from an earlier per-domain fit
+            self._fit(domains)
         return domains
+
+    # -- per-domain mode (see the class docstring) -------------------------------------------
+
+    def _check_domain_mode(self):
+        mode = getattr(self, "domain_mode", "pooled")
+        if not isinstance(mode, str) or mode not in DOMAIN_MODES:
+            raise ValueError(
+                f"{type(self).__name__}: domain_mode must be one of {list(DOMAIN_MODES)}; got "
+                f"domain_mode={mode!r}."
+            )
+        return mode
+
+    def _fit_per_domain(self, domains):
+        X, sd, y = domains.X, domains.sample_domain, domains.y
+        target = domains.target
+        X_target = X[target]
+        template = clone(self).set_params(domain_mode="pooled")
+        name = type(self).__name__
+        target_ids = domains.target_ids
+        # each source id, and each target id when there are several, against the pooled target
+        ids = [*domains.source_ids, *(target_ids if target_ids.size > 1 else [])]
+        adapters = {}
+        # every clone has the same target rows (the pooled target): their statistics are
+        # computed by the first clone and read by the others (see _target_statistics)
+        cache = {}
+        for i in ids:
+            own = sd == i
+            n_own, n_t = int(own.sum()), X_target.shape[0]
+            X_pair = (sp.vstack if sp.issparse(X) else np.vstack)([X[own], X_target])
+            if sp.issparse(X):
+                X_pair = X_pair.asformat(X.format)
+            sd_pair = np.r_[np.ones(n_own, np.int64), -np.ones(n_t, np.int64)]
+            # a target domain plays the source, without labels (target labels are never read)
+            y_pair = None if y is None or i < 0 else np.concatenate([y[own], y[target]])
+            role = "source" if i > 0 else "target"
+            adapter = clone(template)
+            adapter._target_cache = cache
+            try:
+                adapters[int(i)] = adapter.fit(X_pair, y_pair, sample_domain=sd_pair)
+            except ValueError as exc:
+                raise ValueError(
+                    f"{name}(domain_mode='per_domain'): {role} domain {int(i)} ({n_own} "
+                    f"row{'s' * (n_own != 1)}) "
+                    f"mapped onto the pooled target rows ({n_t} rows): {exc}"
+                ) from None
+            finally:
+                del adapter._target_cache
+        self.adapters_ = self._reconcile_adapters(adapters)
+        return self
+
+    def _target_statistics(self, key, fn, X_source, X_target):
+        """``(fn(X_source), fn(X_target))``, two domains' statistics (see ``_utils.per_domain``).
+
+        In a per-domain fit the target rows are the pooled target's in every clone: their
+        statistics (for this ``key``, which names ``fn`` and its parameters) are computed once
+        and shared, so the per-domain fit costs one source statistic per domain plus one
+        target statistic, less than the single-source fits together.
+        """
+        from .alignment._utils import per_domain
+
+        cache = self.__dict__.get("_target_cache")
+        if cache is not None and key in cache:
+            return fn(X_source), cache[key]
+        source, target = per_domain(fn, X_source, X_target)
+        if cache is not None:
+            cache[key] = target
+        return source, target
+
+    def _reconcile_adapters(self, adapters):
+        """The fitted per-domain clones, made to agree (the output dimension) if needed."""
+        return adapters
+
+    def _transform_rows(self, X, sample_domain, *, known_domains):
+        if "adapters_" not in self.__dict__:
+            return self._transform(X, sample_domain)
+        return self._transform_per_domain(X, sample_domain, known_domains)
+
+    def _transform_per_domain(self, X, sample_domain, known_domains):
+        adapters = self.adapters_
+        reference = next(iter(adapters.values()))  # every clone has the pooled target's map
+        ids = np.unique(sample_domain)
+        unseen = [int(i) for i in ids if i > 0 and int(i) not in adapters]
+        if unseen:
+            fitted = sorted(i for i in adapters if i > 0)
+            raise ValueError(
+                f"{type(self).__name__}(domain_mode='per_domain'): sample_domain has source "
+                f"id(s) {unseen} not seen in fit (source ids seen: {fitted}); a source "
+                "domain's rows are mapped by the map learned for that domain. Refit with "
+                "these domains, or pass them as target rows (negative ids)."
+            )
+        out = None
+        for i in ids:
+            mask = sample_domain == i
+            own = adapters.get(int(i)) if (i > 0 or known_domains) else None
+            Xi = X if mask.all() else X[mask]
+            if own is not None:  # the domain's rows, as the source rows of its own clone
+                Z = own._transform(Xi, np.ones(Xi.shape[0], dtype=np.int64))
+            else:  # target rows as rows of the pooled target
+                Z = reference._transform(Xi, -np.ones(Xi.shape[0], dtype=np.int64))
+            if mask.all():
+                return Z
+            if out is None:
+                out = np.empty((X.shape[0], Z.shape[1]), dtype=Z.dtype)
+            out[mask] = Z
+        return out
 
     def _transform(self, X, sample_domain):
         source = sample_domain > 0

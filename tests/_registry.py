@@ -31,15 +31,19 @@ class WithDomains(MetaEstimatorMixin, BaseEstimator):
     sklearn's generic checks call ``fit(X, y)`` with no domain information; methods that need
     target rows (or labeled target rows) would rightly refuse such data. This wrapper passes a
     fixed ``sample_domain`` (a fixed random half of the rows are target rows, with their
-    labels) so that the checks exercise the method itself. Prediction and ``transform`` treat rows
+    labels; with ``several_domains=True``, rows in turn of sources 1 and 2 and targets -2 and
+    -3) so that the checks exercise the method itself. Prediction and ``transform`` treat rows
     as target rows, as skt does for new data.
     """
 
-    def __init__(self, estimator):
+    def __init__(self, estimator, *, several_domains=False):
         self.estimator = estimator
+        self.several_domains = several_domains
 
-    @staticmethod
-    def domains_for(n_samples):
+    def domains_for(self, n_samples):
+        if self.several_domains:
+            # two source ids and two target ids in turn: every domain has 2 rows from 8 rows on
+            return np.resize(np.array([1, -2, 2, -3]), n_samples)
         # a fixed random half of the rows, the first row a source row and the second a target
         sd = np.where(np.random.RandomState(0).rand(n_samples) < 0.5, -2, 1)
         sd[:2] = [1, -2][:n_samples]
@@ -177,6 +181,13 @@ CHECKED_ESTIMATORS = [
     WithDomains(skt.OTMapping()),
     WithDomains(skt.OTMapping("sinkhorn", reg_e=0.1)),
     WithDomains(skt.LinearOTMapping()),
+    # per-domain mode of the adapters (issue 18): two source ids and two target ids
+    *(WithDomains(adapter, several_domains=True) for adapter in (
+        skt.CORAL(domain_mode="per_domain"),
+        skt.SubspaceAlignment(n_components=1, domain_mode="per_domain"),
+        skt.LinearOTMapping(domain_mode="per_domain"),
+        skt.OTMapping(domain_mode="per_domain"),
+    )),
     WithDomains(skt.JDOTClassifier(max_iter=2)),
     WithDomains(skt.JDOTRegressor(max_iter=2)),
     WithDomains(skt.OTLabelPropagation()),
@@ -227,6 +238,10 @@ UNSUPERVISED_ESTIMATORS = [
     skt.OTMapping(),
     skt.OTMapping("l1l2", reg_e=0.1),
     skt.LinearOTMapping(),
+    # per-domain mode (issue 18)
+    skt.CORAL(domain_mode="per_domain"),
+    skt.SubspaceAlignment(n_components=1, domain_mode="per_domain"),
+    skt.OTMapping("l1l2", reg_e=0.1, domain_mode="per_domain"),
     skt.JDOTClassifier(max_iter=3),
     skt.OTLabelPropagation(),
     skt.JCPOTLabelPropagation(),

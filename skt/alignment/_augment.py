@@ -52,9 +52,10 @@ class FeatureAugmentation(OneToOneFeatureMixin, BaseAdapter):
 
     Each row ``x`` becomes ``[x, x, 0]`` in the source and ``[x, 0, x]`` in the target (Daume
     III, 2007): a linear model trained on the augmented rows of source and labeled target rows
-    learns shared weights plus a correction per domain. With several domains there is one block
-    per domain id: ``[x, 0, ..., x, ..., 0]`` with ``x`` in the shared block and in the block of
-    the row's domain.
+    learns shared weights plus a correction per domain. With several source or target ids there
+    is one block per domain id, so several source ids are kept apart, as are several target
+    ids: ``[x, 0, ..., x, ..., 0]`` with ``x`` in the shared block and in the block of the
+    row's domain.
 
     The method is supervised: it needs labeled target rows, so ``fit`` requires
     ``sample_domain`` (negative ids for target rows) and some target rows with their label.

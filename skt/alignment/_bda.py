@@ -131,8 +131,9 @@ class BDA(_BasePseudoLabelled):
     A class without a pseudo-labelled target row keeps the source part of its class term in
     that round, as in the authors' JDA and BDA code (``e(isinf(e)) = 0``); with ``balance=1``
     and no class term at all, the round falls back to the marginal term (TCA). Rows of
-    several source (target) domains are pooled. Source and target rows share the embedding,
-    so ``fit_transform(X)`` equals ``fit(X).transform(X)``.
+    several source (target) domains are pooled (no per-domain mode, as for :class:`TCA`).
+    Source and target rows share the embedding, so ``fit_transform(X)`` equals
+    ``fit(X).transform(X)``.
 
     References
     ----------

@@ -8,7 +8,7 @@ from sklearn.base import OneToOneFeatureMixin
 
 from .. import _sparse
 from ..base import BaseAdapter
-from ._utils import _EPS, check_real, eigh, mean_and_covariance, per_domain, rows
+from ._utils import _EPS, check_real, eigh, mean_and_covariance, rows
 
 __all__ = ["CORAL"]
 
@@ -81,6 +81,14 @@ class CORAL(OneToOneFeatureMixin, BaseAdapter):
         Also move the source mean onto the target mean: source rows become
         ``(x - mean_s) A + mean_t``. The paper maps ``x A`` (on z-scored domains the means are
         already 0).
+    domain_mode : {"pooled", "per_domain"}, default="pooled"
+        What to do with several source or target ids in ``sample_domain``. "pooled": the rows
+        of every source id form one source, those of every target id one target. "per_domain":
+        each source domain is recoloured with the pooled target covariance on its own (one
+        fitted CORAL per source id, in ``adapters_``); with several target ids, each target
+        domain is also mapped onto the pooled target by its own statistics (when
+        ``sample_domain`` is passed to ``transform``). With one source and one target id both
+        modes give the same map. See :ref:`multi_source`.
 
     Attributes
     ----------
@@ -96,6 +104,11 @@ class CORAL(OneToOneFeatureMixin, BaseAdapter):
         None.
     n_features_in_ : int
         Number of features seen in ``fit``.
+    adapters_ : dict of {int: CORAL}
+        Only with ``domain_mode="per_domain"``: the pooled-mode CORAL fitted for each domain id
+        (each source id, and each target id when there are several) against the pooled target
+        rows. The fitted attributes above are then those of these clones and are not set on the
+        adapter itself.
 
     See Also
     --------
@@ -140,9 +153,10 @@ class CORAL(OneToOneFeatureMixin, BaseAdapter):
 
     _sparse_support = True
 
-    def __init__(self, reg=1.0, *, match_mean=False):
+    def __init__(self, reg=1.0, *, match_mean=False, domain_mode="pooled"):
         self.reg = reg
         self.match_mean = match_mean
+        self.domain_mode = domain_mode
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -176,8 +190,9 @@ class CORAL(OneToOneFeatureMixin, BaseAdapter):
                 )
 
         stats = partial(_statistics, reg="auto" if auto else reg)
-        source, target = per_domain(
-            stats, rows(domains.X, domains.source), rows(domains.X, domains.target)
+        source, target = self._target_statistics(
+            ("coral", self.reg), stats,
+            rows(domains.X, domains.source), rows(domains.X, domains.target),
         )
         self.mean_source_, cov_s, shrink_s, (w_s, V_s) = source
         self.mean_target_, cov_t, shrink_t, (w_t, V_t) = target

@@ -177,7 +177,9 @@ class GFK(BaseAdapter):
     in the authors' code (and MEDA's), ``G^(1/2)`` is applied to the rows as they are, not
     centred: on the z-scored domains of the benchmarks the means are 0. Source and target rows
     share the map, so ``fit_transform(X)`` equals ``fit(X).transform(X)``. Rows of several
-    source (target) domains are pooled.
+    source (target) domains are pooled. There is no per-domain mode: the kernel ``G`` and its
+    output coordinates depend on the pair of subspaces, so one kernel per source would map
+    the target rows once per source, into coordinates that differ.
 
     References
     ----------

@@ -75,6 +75,16 @@ class OTMapping(OneToOneFeatureMixin, BaseAdapter):
     max_iter : int, default=10
         Outer iterations of the class- and Laplacian-regularised solvers (majorisation and
         conditional gradient); the exact and the Sinkhorn solvers run to their own tolerance.
+    domain_mode : {"pooled", "per_domain"}, default="pooled"
+        What to do with several source or target ids in ``sample_domain``. "pooled": the rows
+        of every source id form one source, those of every target id one target. "per_domain":
+        each source domain is transported onto the pooled target rows on its own (one fitted
+        OTMapping per source id, in ``adapters_``); with several target ids, each target domain
+        is also mapped onto the pooled target by its own statistics (when ``sample_domain`` is
+        passed to ``transform``). With one source and one target id both modes give the same
+        map. The class-regularised methods (``"lpl1"``, ``"l1l2"``) need the labels of the
+        rows they move, which a target domain does not have: with several target ids they are
+        a ValueError in this mode. See :ref:`multi_source`.
 
     Attributes
     ----------
@@ -84,6 +94,11 @@ class OTMapping(OneToOneFeatureMixin, BaseAdapter):
         The fitted POT transport object (``ot.da.*Transport``).
     n_features_in_ : int
         Number of features seen in ``fit``.
+    adapters_ : dict of {int: OTMapping}
+        Only with ``domain_mode="per_domain"``: the pooled-mode OTMapping fitted for each
+        domain id (each source id, and each target id when there are several) against the
+        pooled target rows. The fitted attributes above are then those of these clones and are
+        not set on the adapter itself.
 
     See Also
     --------
@@ -126,8 +141,9 @@ class OTMapping(OneToOneFeatureMixin, BaseAdapter):
     """
 
     def __init__(self, method="emd", *, reg_e=1.0, reg_cl=0.1, reg_lap=1.0, norm="max",
-                 max_iter=10):
+                 max_iter=10, domain_mode="pooled"):
         self.method = method
+        self.domain_mode = domain_mode
         self.reg_e = reg_e
         self.reg_cl = reg_cl
         self.reg_lap = reg_lap
@@ -218,6 +234,14 @@ class LinearOTMapping(OneToOneFeatureMixin, BaseAdapter):
     bias : bool, default=True
         Map the means too (``x -> (x - m_s) A + m_t``); with False the map is ``x -> x A``
         (both domains assumed centred).
+    domain_mode : {"pooled", "per_domain"}, default="pooled"
+        What to do with several source or target ids in ``sample_domain``. "pooled": the rows
+        of every source id form one source, those of every target id one target. "per_domain":
+        each source domain is mapped onto the pooled target Gaussian on its own (one fitted
+        LinearOTMapping per source id, in ``adapters_``); with several target ids, each target
+        domain is also mapped onto the pooled target by its own statistics (when
+        ``sample_domain`` is passed to ``transform``). With one source and one target id both
+        modes give the same map. See :ref:`multi_source`.
 
     Attributes
     ----------
@@ -227,6 +251,11 @@ class LinearOTMapping(OneToOneFeatureMixin, BaseAdapter):
         The offset: source rows map to ``x A + B``.
     n_features_in_ : int
         Number of features seen in ``fit``.
+    adapters_ : dict of {int: LinearOTMapping}
+        Only with ``domain_mode="per_domain"``: the pooled-mode LinearOTMapping fitted for each
+        domain id (each source id, and each target id when there are several) against the
+        pooled target rows. The fitted attributes above are then those of these clones and are
+        not set on the adapter itself.
 
     See Also
     --------
@@ -258,9 +287,10 @@ class LinearOTMapping(OneToOneFeatureMixin, BaseAdapter):
     True
     """
 
-    def __init__(self, reg=1e-8, *, bias=True):
+    def __init__(self, reg=1e-8, *, bias=True, domain_mode="pooled"):
         self.reg = reg
         self.bias = bias
+        self.domain_mode = domain_mode
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

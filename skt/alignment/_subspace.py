@@ -13,7 +13,6 @@ from ._utils import (
     eigh,
     mean_and_covariance,
     orient_columns,
-    per_domain,
     rows,
     top_eigen,
 )
@@ -182,6 +181,16 @@ class SubspaceAlignment(BaseAdapter):
         allow, ``min(n_features, n_source - 1, n_target - 1)``; then ``P_s M = P_t`` and the
         map reduces to a common rotation (no adaptation): the method works by discarding
         directions.
+    domain_mode : {"pooled", "per_domain"}, default="pooled"
+        What to do with several source or target ids in ``sample_domain``. "pooled": the rows
+        of every source id form one source, those of every target id one target. "per_domain":
+        each source domain is aligned with the pooled target basis on its own (one fitted
+        SubspaceAlignment per source id, in ``adapters_``); with several target ids, each
+        target domain is also mapped onto the pooled target by its own statistics (when
+        ``sample_domain`` is passed to ``transform``). With one source and one target id both
+        modes give the same map. With ``n_components="auto"`` every domain keeps the smallest
+        of the dimensions the bound allows for each domain against the pooled target, so that
+        all land in the same coordinates. See :ref:`multi_source`.
 
     Attributes
     ----------
@@ -201,6 +210,11 @@ class SubspaceAlignment(BaseAdapter):
         The number of components used (for "auto", the dimension the bound allows).
     n_features_in_ : int
         Number of features seen in ``fit``.
+    adapters_ : dict of {int: SubspaceAlignment}
+        Only with ``domain_mode="per_domain"``: the pooled-mode SubspaceAlignment fitted for
+        each domain id (each source id, and each target id when there are several) against the
+        pooled target rows. The fitted attributes above are then those of these clones and are
+        not set on the adapter itself.
 
     See Also
     --------
@@ -241,8 +255,9 @@ class SubspaceAlignment(BaseAdapter):
 
     _sparse_support = True
 
-    def __init__(self, n_components="auto"):
+    def __init__(self, n_components="auto", *, domain_mode="pooled"):
         self.n_components = n_components
+        self.domain_mode = domain_mode
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -266,10 +281,9 @@ class SubspaceAlignment(BaseAdapter):
                 )
             return self._fit_auto(domains, limit, why)
         k = check_n_components(self.n_components, limit, why, "SubspaceAlignment")
-        source, target = per_domain(
-            partial(_pca_basis, n_components=k),
-            rows(domains.X, domains.source),
-            rows(domains.X, domains.target),
+        source, target = self._target_statistics(
+            ("pca", k), partial(_pca_basis, n_components=k),
+            rows(domains.X, domains.source), rows(domains.X, domains.target),
         )
         self.mean_source_, P_s, self.explained_variance_source_ = source
         self.mean_target_, P_t, self.explained_variance_target_ = target
@@ -282,8 +296,9 @@ class SubspaceAlignment(BaseAdapter):
     def _fit_auto(self, domains, limit, why):
         if limit < 1:
             raise ValueError(f"SubspaceAlignment: the data allow no component: {why}.")
-        source, target = per_domain(
-            _spectrum, rows(domains.X, domains.source), rows(domains.X, domains.target)
+        source, target = self._target_statistics(
+            ("spectrum",), _spectrum, rows(domains.X, domains.source),
+            rows(domains.X, domains.target),
         )
         # the bound needs l_{d+1}: a spectrum one longer than the largest d tried
         w_s, w_t = (np.r_[w, 0.0] for w in (source[1], target[1]))
@@ -298,6 +313,25 @@ class SubspaceAlignment(BaseAdapter):
         self.alignment_ = self.components_source_.T @ self.components_target_
         self.n_components_ = k
         return self
+
+    def _reconcile_adapters(self, adapters):
+        # with n_components="auto" each pair has its own bound: all keep the smallest, so that
+        # every domain lands in the same coordinates of the pooled target's basis (the leading
+        # columns of a basis are the basis of the smaller dimension: truncating is exact)
+        k = min(a.n_components_ for a in adapters.values())
+        for adapter in adapters.values():
+            adapter._truncate(k)
+        self.n_components_ = k
+        return adapters
+
+    def _truncate(self, k):
+        """Keep the ``k`` leading directions (the fit with ``n_components=k``)."""
+        self.components_source_ = self.components_source_[:, :k]
+        self.components_target_ = self.components_target_[:, :k]
+        self.explained_variance_source_ = self.explained_variance_source_[:k]
+        self.explained_variance_target_ = self.explained_variance_target_[:k]
+        self.alignment_ = self.components_source_.T @ self.components_target_
+        self.n_components_ = k
 
     def _maps(self):
         """``(projection, offset)`` per domain kind: ``z = x @ projection - offset``."""

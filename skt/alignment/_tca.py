@@ -705,7 +705,10 @@ class TCA(_BaseTransferComponents):
     -----
     Rows of several source (target) domains are pooled into one source (target). Source and
     target rows share the embedding, so ``fit_transform(X)`` equals ``fit(X).transform(X)``.
-    Each component is oriented so that its largest training coordinate is positive.
+    There is no per-domain mode (as CORAL's ``domain_mode``): the embedding is learned from
+    all rows at once and shared by them, and one embedding per source would put each source
+    in coordinates of its own. Each component is oriented so that its largest training
+    coordinate is positive.
 
     Constraint and scale. The papers (Pan et al., Long et al.) minimise
     ``tr(W' K L K W) + ... tr(W' W)`` subject to ``W' K H K W = I``: the embedded training rows
@@ -917,8 +920,9 @@ class JDA(_BasePseudoLabelled):
 
     Notes
     -----
-    Rows of several source (target) domains are pooled. Source and target rows share the
-    embedding, so ``fit_transform(X)`` equals ``fit(X).transform(X)``. The scale of the
+    Rows of several source (target) domains are pooled (no per-domain mode, as for
+    :class:`TCA`). Source and target rows share the embedding, so ``fit_transform(X)`` equals
+    ``fit(X).transform(X)``. The scale of the
     components (``w' (K M K + mu I) w = 1``, not the paper's ``W' K H K W = I``) and the
     meaning of ``mu`` are TCA's (see :class:`TCA`, Notes); a class that no target row is
     pseudo-labelled with keeps its source term, as in the authors' code. The authors' code

@@ -77,7 +77,8 @@ class _MultiSourceBoost(TrAdaBoostClassifier):
 
 
 _DOC_SEVERAL = """Training rows come from one ``X``: ``sample_domain`` tells the source domains
-    (one positive id each) from the target rows (negative ids, pooled into one target). Target
+    (one positive id each) from the target rows (negative ids, pooled into one target): several
+    source ids are kept apart, several target ids pooled. Target
     rows with a label are the labeled target rows; those whose label is masked (``-1``) are
     ignored. Without ``sample_domain``, or without a labeled target row, ``fit`` raises a
     ValueError. With a single source id the method still runs (on that one source). At

@@ -212,9 +212,10 @@ class _BaseTrAdaBoost(BaseTransferEstimator):
 _DOC_DOMAINS = """Training rows come from one ``X``: ``sample_domain`` tells source rows
     (positive ids) from target rows (negative ids). Target rows with a label are the labeled
     target rows; target rows whose label is masked (``-1`` or ``NaN``) are ignored. Several
-    source ids are pooled into one source. Without ``sample_domain``, or without a labeled
-    target row, ``fit`` raises a ValueError. At predict time every row is a target row. Sparse
-    rows (CSR/CSC) reach the base learners as they are (the ``sparse`` input tag is theirs)."""
+    source ids are pooled into one source, several target ids into one target. Without
+    ``sample_domain``, or without a labeled target row, ``fit`` raises a ValueError. At predict
+    time every row is a target row. Sparse rows (CSR/CSC) reach the base learners as they are
+    (the ``sparse`` input tag is theirs)."""
 
 
 # -- TrAdaBoost (classification) --------------------------------------------------------------

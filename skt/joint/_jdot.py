@@ -152,7 +152,8 @@ class JDOTClassifier(_BaseJDOT):
     probabilities (``predict_proba``; a Brier loss, in ``[0, 2]``), or the 0-1 loss for a
     classifier without probabilities. The plan is an ``n_s x n_t`` array, so memory grows as
     ``O(n_s n_t)``. Source labels and the features of target rows are read; target labels
-    never. Requires POT (``pip install "skt[ot]"``).
+    never. Several source ids are pooled into one source, several target ids into one target.
+    Requires POT (``pip install "skt[ot]"``).
 
     References
     ----------
@@ -248,7 +249,8 @@ class JDOTRegressor(_BaseJDOT):
 
     Notes
     -----
-    Requires POT (``pip install "skt[ot]"``). Target labels are never read.
+    Requires POT (``pip install "skt[ot]"``). Target labels are never read. Several source ids
+    are pooled into one source, several target ids into one target.
 
     References
     ----------
@@ -333,7 +335,8 @@ class OTLabelPropagation(BaseWrappingEstimator):
 
     Notes
     -----
-    Requires POT (``pip install "skt[ot]"``). Target labels are never read.
+    Requires POT (``pip install "skt[ot]"``). Target labels are never read. Several source ids
+    are pooled into one source, several target ids into one target.
 
     References
     ----------

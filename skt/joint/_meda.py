@@ -143,7 +143,8 @@ class MEDA(_BaseJointClassifier):
     pseudo-labelled target row as a source-only term; here that class has no conditional term
     that round. The authors' Python port leaves out the manifold term; this follows the
     paper and the MATLAB code, which have it. ``predict_proba`` is not offered (least-squares
-    scores are not probabilities).
+    scores are not probabilities). Several source ids are pooled into one source, several
+    target ids into one target (one GFK between the pooled domains).
 
     References
     ----------

@@ -84,6 +84,8 @@ class FineTuning(BaseParameterTransfer):
     target rows (negative ids); target rows with a label are the labeled target rows, those
     with a masked label are ignored. Without ``sample_domain`` or without a labeled target row
     ``fit`` raises a ValueError. With ``source_model`` given, ``X`` may hold target rows only.
+    Several source ids are pooled into one source (one source model), several target ids into
+    one target.
 
     Parameters
     ----------

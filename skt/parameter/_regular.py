@@ -262,7 +262,9 @@ class RegularTransferClassifier(ClassifierMixin, _BaseRegularTransfer):
     target rows (negative ids); target rows with a label are the labeled target rows, those
     with a masked label (``-1``) are ignored. Without ``sample_domain``, or without a labeled
     target row, ``fit`` raises a ValueError. With ``source_model`` given, the rows of ``X`` may
-    all be target rows. At predict time every row is a target row.
+    all be target rows. At predict time every row is a target row. Several source ids in ``X``
+    are pooled into one source model (several fitted models passed as ``source_model`` give a
+    multi-source prior), several target ids into one target.
 
     Parameters
     ----------
@@ -545,7 +547,9 @@ class RegularTransferRegressor(RegressorMixin, _BaseRegularTransfer):
 
     a ridge regression shrunk towards ``w_s`` instead of 0, solved in closed form (one
     ``(d + 1) x (d + 1)`` Cholesky solve). The domains travel as for
-    :class:`RegularTransferClassifier`.
+    :class:`RegularTransferClassifier`: several source ids in ``X`` are pooled
+    into one source model (several fitted models passed as ``source_model`` give a
+    multi-source prior), several target ids into one target.
 
     Parameters
     ----------

@@ -469,7 +469,9 @@ class TransferTreeClassifier(ClassifierMixin, _BaseTransferTree):
     Training rows come from one ``X``: ``sample_domain`` tells source rows (positive ids) from
     target rows (negative ids); target rows with a label are the labeled target rows, those
     with a masked label (``-1``) are ignored. Without ``sample_domain`` or without a labeled
-    target row ``fit`` raises a ValueError. At predict time every row is a target row.
+    target row ``fit`` raises a ValueError. At predict time every row is a target row. Several
+    source ids are pooled into one source (one source model), several target ids into one
+    target.
 
     Parameters
     ----------
@@ -616,7 +618,8 @@ class TransferTreeRegressor(RegressorMixin, _BaseTransferTree):
     {algorithms}
 
     Training rows come from one ``X`` as for :class:`TransferTreeClassifier`; ``NaN`` marks
-    unlabeled target rows.
+    unlabeled target rows. Several source ids are pooled into one source, several target ids
+    into one target.
 
     Parameters
     ----------
