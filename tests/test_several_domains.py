@@ -32,6 +32,8 @@ BEHAVIOUR = {
     "FeatureAugmentation": PER_DOMAIN,
     "MultiSourceTrAdaBoostClassifier": PER_SOURCE,
     "TaskTrAdaBoostClassifier": PER_SOURCE,
+    "JCPOTLabelPropagation": PER_SOURCE,
+    "SourceSelector": PER_SOURCE,
     **dict.fromkeys(
         [
             "TCA", "JDA", "BDA", "GFK",
@@ -78,7 +80,7 @@ INSTANCES = list(_instances())
 
 def test_every_public_estimator_has_its_row_in_the_table():
     names = {cls.__name__ for cls in _public_estimators()}
-    assert names == set(BEHAVIOUR)
+    assert names | {"SourceSelector"} == set(BEHAVIOUR)  # SourceSelector: skt.model_selection
 
 
 @pytest.mark.parametrize("cls", _public_estimators(), ids=lambda cls: cls.__name__)
@@ -132,6 +134,12 @@ def test_three_sources_and_two_targets(estimator):
         _outputs(fitted, X, y, sd)
         assert sorted(fitted.adapters_) == sorted(SOURCE_IDS + TARGET_IDS)
         behaviour = PER_DOMAIN
+    if getattr(estimator, "source_weighting", None) is not None:
+        # one weight per source id: not the pooled fit, by design
+        fitted = clone(estimator).fit(X, y, sample_domain=sd)
+        np.testing.assert_array_equal(fitted.source_ids_, SOURCE_IDS)
+        assert fitted.source_weights_.shape == (len(SOURCE_IDS),)
+        return
     several = _outputs(clone(estimator), X, y, sd)
     if behaviour in (POOLED, OPTION):
         pooled = _outputs(clone(estimator), X, y, merged)

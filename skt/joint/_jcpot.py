@@ -73,8 +73,9 @@ class JCPOTLabelPropagation(BaseWrappingEstimator):
 
     Notes
     -----
-    **Several domains.** Each positive id of ``sample_domain`` is one source, with its own
-    plan; all negative ids are pooled into one target. Without ``sample_domain`` there is one
+    **Several domains.** Several source ids are kept apart: each positive id of
+    ``sample_domain`` is one source, with its own plan; all negative ids are pooled into one
+    target. Without ``sample_domain`` there is one
     source (the labeled rows) and JCPOT reduces to entropic label propagation with an
     estimate of the target proportions. Every source must contain every source class: the
     barycentre compares class proportions source by source, and a class absent from one

@@ -253,6 +253,9 @@ class SourceSelector(BaseWrappingEstimator):
     selection of :func:`select_sources` drops the sources whose gain is significantly
     negative.
 
+    Several source ids are kept apart (ranked and selected one by one); the kept source ids
+    go to ``estimator`` as they are, and several target ids are pooled.
+
     Parameters
     ----------
     estimator : estimator object, default=None
