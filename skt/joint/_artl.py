@@ -10,7 +10,7 @@ from sklearn.utils.multiclass import check_classification_targets
 from ..alignment._tca import _nystroem_features
 from ..alignment._utils import check_int, check_real
 from ..base import BaseTransferEstimator
-from ._solver import JointSolver, knn_laplacian, mmd_factor
+from ._solver import JointSolver, kernel_diagonal, knn_laplacian, mmd_factor
 
 __all__ = ["ARTL"]
 
@@ -113,7 +113,7 @@ class _BaseJointClassifier(ClassifierMixin, BaseTransferEstimator):
         if len(self.classes_) < 2:
             raise ValueError(
                 f"{name} needs at least 2 classes among the source labels (y); the source rows "
-                f"hold only the class {self.classes_[0]!r}."
+                f"hold only the class {self.classes_.tolist()[0]!r}."
             )
         n_classes = len(self.classes_)
         rng = check_random_state(self.random_state)
@@ -142,9 +142,15 @@ class _BaseJointClassifier(ClassifierMixin, BaseTransferEstimator):
             K_nm = kernel_matrix(np.ascontiguousarray(Z), landmarks, kernel=self.kernel_params_)
             Phi, T = _nystroem_features(K_nm, K_nm[idx])
             del K_nm
+            # the diagonal that the landmarks do not span (zero on the landmarks themselves);
+            # kept, so that the low-rank model stays the exact one (see _solver.py)
+            k_diag = kernel_diagonal(Z, self.kernel_params_)
+            lost = k_diag - np.einsum("ij,ij->i", Phi, Phi)
+            lost[lost <= 1e-10 * np.abs(k_diag)] = 0.0
+            self.nystroem_residual_ = float(lost.sum() / max(np.abs(k_diag).sum(), 1e-300))
             solver = JointSolver(
-                Phi=Phi, source=source, L=L, lam=self.mmd_weight_, rho=self.manifold_weight_,
-                sigma=self.alpha_,
+                Phi=Phi, diagonal=lost, source=source, L=L, lam=self.mmd_weight_,
+                rho=self.manifold_weight_, sigma=self.alpha_,
             )
             self.X_fit_ = landmarks
 
