@@ -264,8 +264,14 @@ _COMMON_PARAMS = """alpha : float > 0, default=0.1
         rows no longer change (the next round would solve the same system).
     n_landmarks : int, default=None
         Approximate the kernel with this many Nystroem landmarks (a random subset of the
-        training rows): time ``O(n m^2)`` and memory ``O(n m)``, no ``n x n`` matrix. None
-        solves the exact ``n x n`` system (one LU factorisation per fit).
+        training rows) plus the diagonal they miss, ``K ~ Phi Phi' + D`` with ``D_ii =
+        k(x_i, x_i) - ||phi_i||^2``: time ``O(n m^2)`` and memory ``O(n m)``, no ``n x n``
+        matrix. Keeping ``D`` is what keeps the low-rank model the exact one where the kernel
+        has a large diagonal (RBF on unit rows in many dimensions): on Office-Caltech
+        without it ARTL's labels moved by +8.5 points on Caltech -> Amazon, with it by +0.3.
+        The training target rows' labels (``pseudo_labels_``) use ``D``; ``predict`` treats
+        its rows as new rows, ``f(x) = phi(x)' w``. None solves the exact ``n x n`` system
+        (one LU factorisation per fit).
     random_state : int, RandomState instance or None, default=None
         Seeds the median heuristic's subsample and the landmarks."""
 
@@ -277,9 +283,13 @@ _COMMON_ATTRIBUTES = """classes_ : ndarray of shape (n_classes,)
     X_fit_ : ndarray of shape (n_fit, n_features_out)
         The (normalised) training rows, or the landmarks.
     pseudo_labels_ : ndarray of shape (n_target_rows,)
-        The target pseudo-labels of the last round.
+        The training target rows' labels from the last round's solve (the transductive
+        labels; with the exact form, ``predict`` on the same rows returns them).
     n_iter_ : int
         The number of rounds run.
+    nystroem_residual_ : float
+        With ``n_landmarks``: the share of the kernel's trace that the landmarks miss,
+        ``sum(D) / sum_i k(x_i, x_i)`` (0 when every row is a landmark).
     gamma_ : float or None
         The kernel bandwidth used.
     kernel_params_ : object

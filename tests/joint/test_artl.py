@@ -103,6 +103,23 @@ def test_low_rank_solver_keeps_the_diagonal_the_landmarks_miss(lam, rho):
     np.testing.assert_allclose(w, Phi.T @ alpha, rtol=1e-6, atol=1e-8)
 
 
+def test_block_cg_solves_and_says_when_it_stops_short():
+    from scipy import sparse
+
+    from skt.joint._solver import _block_cg
+
+    rng = np.random.RandomState(0)
+    A = sparse.random(60, 60, density=0.1, random_state=0)
+    G = (A @ A.T + 0.01 * sparse.identity(60)).tocsr()
+    B = rng.randn(60, 5)
+    B[:, 2] = 0.0  # a zero right-hand side stays zero
+    X = _block_cg(G, B, chunk=2)
+    np.testing.assert_allclose(G @ X, B, atol=1e-8)
+    np.testing.assert_array_equal(X[:, 2], 0.0)
+    with pytest.warns(UserWarning, match="relative residual"):
+        _block_cg(G, B, max_iter=1)
+
+
 def test_kernel_diagonal_matches_the_kernel_matrix():
     from skt.joint._solver import kernel_diagonal
     from skt.metrics._kernel_sums import _check_kernel_params
