@@ -113,37 +113,40 @@ def kernel_diagonal(Z, params):
     return (params.gamma * sq + params.coef0) ** params.degree
 
 
-def _block_cg(G, B, *, tol=1e-10, max_iter=1000, chunk=256):
+def _block_cg(G, B, *, scale=None, tol=1e-7, max_iter=1000, chunk=128):
     """Solve ``G X = B`` column by column with Jacobi-preconditioned conjugate gradients.
 
     ``G`` is a sparse symmetric positive definite matrix; the columns of ``B`` are solved
     together (one sparse product per iteration for a block of columns), ``chunk`` at a time
-    to bound the memory. Stops when every column's residual is below ``tol`` times its
+    to bound the memory; ``scale`` (n,) solves for ``scale[:, None] * B`` without forming it.
+    Stops when every column's residual is below ``tol`` times its
     right-hand side; a column that does not get there in ``max_iter`` iterations is a
     warning that states the residual reached, not a silent result.
     """
-    inv_diag = 1.0 / G.diagonal()
+    inv_diag = (1.0 / G.diagonal())[:, None]
     X = np.empty_like(B)
     worst = 0.0
     for start in range(0, B.shape[1], chunk):
         b = B[:, start:start + chunk]
-        x = b * inv_diag[:, None]
-        r = b - G @ x
-        z = r * inv_diag[:, None]
-        p = z.copy()
-        rz = np.einsum("ij,ij->j", r, z)
+        if scale is not None:
+            b = b * scale[:, None]
         b_norm = np.linalg.norm(b, axis=0)
         b_norm[b_norm == 0] = 1.0
+        x = b * inv_diag
+        r = b - G @ x
+        z = r * inv_diag
+        p = z.copy()
+        rz = np.einsum("ij,ij->j", r, z)
         for _ in range(max_iter):
-            res = np.linalg.norm(r, axis=0) / b_norm
-            if res.max() <= tol:
+            if (np.sqrt(np.einsum("ij,ij->j", r, r)) / b_norm).max() <= tol:
                 break
             Gp = G @ p
             pGp = np.einsum("ij,ij->j", p, Gp)
             step = np.divide(rz, pGp, out=np.zeros_like(rz), where=pGp > 0)
             x += p * step
-            r -= Gp * step
-            z = r * inv_diag[:, None]
+            Gp *= step
+            r -= Gp
+            np.multiply(r, inv_diag, out=z)
             rz_new = np.einsum("ij,ij->j", r, z)
             beta = np.divide(rz_new, rz, out=np.zeros_like(rz), where=rz > 0)
             p *= beta
@@ -151,7 +154,7 @@ def _block_cg(G, B, *, tol=1e-10, max_iter=1000, chunk=256):
             rz = rz_new
         worst = max(worst, float((np.linalg.norm(r, axis=0) / b_norm).max()))
         X[:, start:start + chunk] = x
-    if worst > 1e3 * tol:
+    if worst > 10 * tol:
         warnings.warn(
             f"the conjugate-gradient solve of the low-rank kernel's diagonal part stopped at a "
             f"relative residual of {worst:.1e} after {max_iter} iterations; the solution is "
@@ -199,20 +202,26 @@ class JointSolver:
             if L is not None and rho != 0:
                 A = (A + rho * L).tocsr()
             A_Phi = np.asarray(A @ Phi)
-            S = Phi.T @ A_Phi
-            S = (S + S.T) / 2
-            S[np.diag_indices_from(S)] += sigma
             self.s = None
             if diagonal is not None and np.max(diagonal, initial=0.0) > 0:
                 # K ~ Phi Phi' + D: eliminate v with G0 = D^(1/2) A D^(1/2) + sigma I
                 s = np.sqrt(np.clip(diagonal, 0.0, None))
                 Sd = sparse.diags(s)
                 self.G0 = (Sd @ A @ Sd + sigma * sparse.identity(len(s))).tocsr()
-                A_Phi *= s[:, None]  # D^(1/2) A Phi
-                self.X1 = _block_cg(self.G0, A_Phi)  # G0^(-1) D^(1/2) A Phi
-                S -= A_Phi.T @ self.X1
+                # X1 = G0^(-1) D^(1/2) A Phi, and the Schur complement
+                # Phi' A Phi - (D^(1/2) A Phi)' X1 = (A Phi)' (Phi - D^(1/2) X1): one n r^2
+                # product (A is symmetric)
+                self.X1 = _block_cg(self.G0, A_Phi, scale=s)
+                W = Phi - s[:, None] * self.X1
+                S = A_Phi.T @ W
+                del W
                 S = (S + S.T) / 2
+                S[np.diag_indices_from(S)] += sigma
                 self.s = s
+            else:
+                S = Phi.T @ A_Phi
+                S = (S + S.T) / 2
+                S[np.diag_indices_from(S)] += sigma
             del A_Phi
             self.S = S
             self.cho = linalg.cho_factor(S, check_finite=False) if self.s is not None else None
