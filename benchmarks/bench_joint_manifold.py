@@ -3,7 +3,8 @@
 Runs the 12 Office-Caltech SURF tasks and MNIST <-> USPS with the authors' settings and prints our
 accuracy (%) on all target rows beside the published one, per task and as means; then the fit
 time of ARTL and MEDA beside a dense NumPy solve of the same closed form; then the Nystroem
-option (accuracy against the exact solve, and a fit at 20,000 rows per domain). No
+option (its labels against the exact solve's, with and without the diagonal the landmarks
+miss, and a fit at 20,000 rows per domain). No
 hyper-parameter is tuned on target labels.
 
 Protocols (the authors' MATLAB code, jindongwang/transferlearning code/traditional/MEDA):
@@ -26,6 +27,12 @@ Usage::
     python benchmarks/bench_joint_manifold.py --quick      # Office-Caltech only, no scale run
     python benchmarks/bench_joint_manifold.py --threads 0  # BLAS threads as they are
     python benchmarks/bench_joint_manifold.py --scale-only # the 20,000-rows fits alone
+    python benchmarks/bench_joint_manifold.py --parts office,nystroem,coil  # some parts
+
+The scale run fits in a fresh process per method and prints wall time, CPU time, the peak
+resident memory of that process (``ru_maxrss``) and the load average when it started: a wall
+time taken at a load above the core count measures the machine, not the method; retime it on
+an idle machine with ``--scale-only``.
 
 By default BLAS runs on one thread (``--threads 1``): on a shared, loaded machine the threaded
 BLAS is many times slower than one thread (measured: an 800 x 800 ``eigh`` 6.6 s against 0.37 s
