@@ -30,8 +30,14 @@ Published figures
 - JDA: the MEDA paper's Table 2 as in the same repository's ``data/benchmark.md`` (mean 46.8;
   the JDA paper's own rows are in ``bench_alignment_published.py``); digits and COIL: the JDA
   paper's Table 2.
-- BDA, W-BDA: no per-task table of the BDA paper (ICDM 2017) was reachable from here; the
+- BDA, W-BDA: no per-task table of the BDA paper (Wang, Chen, Hao, Feng, Shen, ICDM 2017) was
+  reachable from here. Searched: jindongwang/transferlearning at commit f951df1
+  (``data/benchmark.md`` has no BDA row in any table; ``code/traditional/BDA`` -- readme,
+  ``BDA.py``, ``matlab/demo_BDA.m`` -- and the old ``code/BDA/readme.md`` give the settings but
+  no figure), and the stored pages for the paper's tables (only its abstract is there). The
   columns print '--' and the JDA figure is the yardstick (BDA with balance 0.5 is JDA).
+- EasyTL on COIL and digits: none published; the paper and the authors' demos cover Amazon
+  Review, Office-Caltech, ImageCLEF-DA and Office-Home (``code/traditional/EasyTL/readme.md``).
 
 Usage::
 

@@ -74,6 +74,64 @@ def test_low_rank_form_with_every_row_a_landmark_equals_the_exact_form():
     np.testing.assert_array_equal(low.pseudo_labels_, exact.pseudo_labels_)
 
 
+@pytest.mark.parametrize("lam, rho", [(10.0, 1.0), (0.0, 1.0), (3.0, 0.0)])
+def test_low_rank_solver_keeps_the_diagonal_the_landmarks_miss(lam, rho):
+    # K ~ Phi Phi' + D, D the diagonal no landmark spans: the solver's (w, F) are those of
+    # the dense closed form with that kernel
+    from skt.alignment._tca import _nystroem_features
+    from skt.joint._solver import kernel_diagonal
+    from skt.metrics._kernel_sums import _check_kernel_params
+
+    X, y, sd = _problem(3, d=40)
+    source, target = sd > 0, sd < 0
+    Z = normalize(X)
+    K = kernel_matrix(Z, kernel="rbf", gamma=0.5)
+    idx = np.arange(0, len(Z), 3)
+    Phi, _ = _nystroem_features(K[:, idx], K[np.ix_(idx, idx)])
+    params = _check_kernel_params("rbf", 0.5, 3, 1.0, X=Z, multiple=False)
+    D = kernel_diagonal(Z, params) - np.sum(Phi**2, axis=1)
+    assert D.max() > 0.1  # in 40 dimensions the landmarks miss much of the diagonal
+    L = knn_laplacian(Z, 4)
+    y_all = np.where(source, y, -1)
+    U = mmd_factor(source, target, y_all, y[target][::-1], np.arange(3), mu=0.3)
+    Y = np.eye(3)[np.where(source, y, 0)] * source[:, None]
+    w, F = JointSolver(Phi=Phi, diagonal=D, source=source, L=L, lam=lam, rho=rho,
+                       sigma=0.1).solve(U, Y)
+    K_low = Phi @ Phi.T + np.diag(D)
+    alpha = dense_reference(K_low, source, L, U, Y, lam, rho, 0.1)
+    np.testing.assert_allclose(F, K_low @ alpha, rtol=1e-5, atol=1e-7)
+    np.testing.assert_allclose(w, Phi.T @ alpha, rtol=1e-5, atol=1e-7)
+
+
+def test_block_cg_solves_and_says_when_it_stops_short():
+    from scipy import sparse
+
+    from skt.joint._solver import _block_cg
+
+    rng = np.random.RandomState(0)
+    A = sparse.random(60, 60, density=0.1, random_state=0)
+    G = (A @ A.T + 0.01 * sparse.identity(60)).tocsr()
+    B = rng.randn(60, 5)
+    B[:, 2] = 0.0  # a zero right-hand side stays zero
+    X = _block_cg(G, B, chunk=2)
+    np.testing.assert_allclose(G @ X, B, atol=1e-5)
+    np.testing.assert_array_equal(X[:, 2], 0.0)
+    with pytest.warns(UserWarning, match="relative residual"):
+        _block_cg(G, B, max_iter=1)
+
+
+def test_kernel_diagonal_matches_the_kernel_matrix():
+    from skt.joint._solver import kernel_diagonal
+    from skt.metrics._kernel_sums import _check_kernel_params
+
+    Z = np.random.RandomState(0).randn(6, 3)
+    for kernel, gamma in (("rbf", 0.3), ("laplacian", 0.3), ("linear", None),
+                          ("polynomial", 0.2)):
+        params = _check_kernel_params(kernel, gamma, 2, 0.5, X=Z, multiple=False)
+        np.testing.assert_allclose(kernel_diagonal(Z, params),
+                                   np.diag(kernel_matrix(Z, kernel=params)), rtol=1e-10)
+
+
 def test_mmd_factor_balances_and_normalises():
     source = np.r_[np.ones(6, bool), np.zeros(4, bool)]
     target = ~source
