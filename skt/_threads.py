@@ -72,6 +72,11 @@ def _setting():
     return n
 
 
+def policy_on():
+    """Whether the thread policy applies (``SKT_THREADS`` is not ``off``)."""
+    return _setting() != "off"
+
+
 _BUSY_TTL = 0.25  # seconds for which a reading of the other processes' load is reused
 _busy_cache = (-1.0, 0)
 
@@ -229,11 +234,15 @@ def _limit(n, apis=("blas", "openmp")):
 
 @contextmanager
 def blas_threads(n=1):
-    """Run the block with at most ``n`` BLAS threads (counted, restored; see :func:`_limit`).
+    """Run the block with at most ``n`` BLAS threads (counted, restored; see :func:`_limit`);
+    ``n=None`` leaves them as they are.
 
     For kernels measured faster on one BLAS thread than on several, and for blockwise work
     whose own threads each call BLAS on a block (threads over threads would oversubscribe).
     """
+    if n is None:
+        yield
+        return
     with _limit(n, apis=("blas",)):
         yield
 

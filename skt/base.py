@@ -36,7 +36,7 @@ from sklearn_compat.utils.validation import validate_data
 
 from . import _sparse
 from ._domain import _check_sample_domain, _masked_rows, check_domains
-from ._threads import ThreadPolicyMixin
+from ._threads import ThreadPolicyMixin, blas_threads, policy_on
 
 __all__ = ["BaseAdapter", "BaseTransferEstimator", "BaseWrappingEstimator"]
 
@@ -148,6 +148,9 @@ class BaseAdapter(
     _uses_target_labels = False
     _requires_labeled_target = False
     _sparse_support = False
+    #: BLAS threads of ``_fit`` at most (None: the call's budget, skt._threads); set where one
+    #: thread was measured faster (benchmarks/bench_threads.py)
+    _fit_blas_threads = None
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -261,11 +264,12 @@ class BaseAdapter(
             caller=type(self).__name__,
             accept_sparse=self._sparse_support,
         )
-        if self._check_domain_mode() == "per_domain":
-            self._fit_per_domain(domains)
-        else:
-            self.__dict__.pop("adapters_", None)  # from an earlier per-domain fit
-            self._fit(domains)
+        with blas_threads(self._fit_blas_threads if policy_on() else None):
+            if self._check_domain_mode() == "per_domain":
+                self._fit_per_domain(domains)
+            else:
+                self.__dict__.pop("adapters_", None)  # from an earlier per-domain fit
+                self._fit(domains)
         return domains
 
     # -- per-domain mode (see the class docstring) -------------------------------------------

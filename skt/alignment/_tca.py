@@ -388,6 +388,13 @@ class _BaseTransferComponents(BaseAdapter):
     # sparse rows stay sparse: kernel matrices from sparse products, implicit centring in the
     # primal form
     _sparse_support = True
+    # one BLAS thread for the fit: its dense steps (Gram matrices of a few hundred columns, QR,
+    # eigh, the 1-NN pseudo-labeller) alternate NumPy's and SciPy's OpenBLAS pools, and the
+    # threads of one spin while the other works. Primal JDA on Caltech -> Amazon (100
+    # components, 10 rounds), idle 2-core machine: 2.6 s on one thread against 3.7 s on two
+    # (benchmarks/bench_threads.py); the kernel products keep every core through skt's block
+    # pool, whose threads each run one BLAS thread anyway.
+    _fit_blas_threads = 1
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
