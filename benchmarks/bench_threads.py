@@ -148,7 +148,7 @@ class _Busy:
 def part_kernels(args):
     names = [k for k in KERNELS if not args.kernels or any(s in k for s in args.kernels)]
     rows = []
-    for load in ("alone", "busy"):
+    for load in args.loads:
         ctx = _Busy() if load == "busy" else _Null()
         with ctx:
             for name in names:
@@ -301,6 +301,8 @@ def main(argv=None):
     parser.add_argument("--part", choices=["kernels", "grids", "first", "all"], default="all")
     parser.add_argument("--kernels", nargs="*", help="substrings of the kernel names to run")
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--loads", nargs="*", default=["alone", "busy"],
+                        choices=["alone", "busy"], help="kernels: idle machine, busy, or both")
     args = parser.parse_args(argv)
     print(f"cores: {len(os.sched_getaffinity(0))}, load average: {os.getloadavg()}")
     if args.part in ("kernels", "all"):

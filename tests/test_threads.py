@@ -99,9 +99,11 @@ def test_no_setting_leaks_out_of_a_call_even_when_it_raises(two_idle_cores, monk
     _Probe().fit(X, y)
     with pytest.raises(RuntimeError, match="on purpose"):
         _Probe(fail=True).fit(X, y)
-    assert _limits() == before
+    # libraries loaded during the calls (Numba's OpenMP layer) are not compared
+    after = dict(_limits())
+    assert [(path, after[path]) for path, _ in before] == before
     assert numba.get_num_threads() == numba_before
-    assert _threads._limit_users == 0
+    assert _threads._limit_requests == []
     assert _threads._active == 0
 
 

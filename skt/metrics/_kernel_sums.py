@@ -36,13 +36,14 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
+import numba
 import numpy as np
 from scipy.spatial.distance import pdist
 from sklearn.utils import check_random_state
 
 from skt import _sparse
-from skt._numba import get_num_threads
 from skt._threads import blas_threads
+from skt._threads import pool_threads as get_num_threads
 from skt.metrics import _kernels, _validation
 
 __all__ = [
@@ -421,7 +422,7 @@ def _run_tasks(fn, n_tasks, n_threads=None, work=None):
                     failed.set()
                     raise
 
-        pool = _get_pool(get_num_threads())
+        pool = _get_pool(numba.get_num_threads())  # the largest count: never resized
         futures = [pool.submit(worker) for _ in range(n_threads)]
         for f in futures:
             f.result()
