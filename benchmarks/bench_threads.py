@@ -221,7 +221,7 @@ def searches():
     yield "tradaboost", GridSearchCV(
         skt.TrAdaBoostClassifier(DecisionTreeClassifier(max_depth=3, random_state=0),
                                  random_state=0),
-        {{"n_estimators": [10, 20], "learning_rate": [0.5, 1.0]}},
+        {{"n_estimators": [10, 20], "estimator__max_depth": [2, 3]}},
         cv=cv), {{"y": y_semi}}
 
 results = {{}}
