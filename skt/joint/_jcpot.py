@@ -2,16 +2,15 @@
 
 import numpy as np
 from sklearn.base import clone, is_classifier
-from sklearn.neighbors import KNeighborsClassifier
 
 from .._pot import check_plan_memory, import_pot
 from ..alignment._utils import check_int, check_real
-from ..base import BaseWrappingEstimator
+from ._jdot import _PropagatedLabels
 
 __all__ = ["JCPOTLabelPropagation"]
 
 
-class JCPOTLabelPropagation(BaseWrappingEstimator):
+class JCPOTLabelPropagation(_PropagatedLabels):
     """Multi-source OT label propagation under target shift (JCPOT).
 
     JCPOT (Redko, Courty, Flamary and Tuia, 2019) is made for several labeled sources whose
@@ -119,18 +118,6 @@ class JCPOTLabelPropagation(BaseWrappingEstimator):
         self.reg_e = reg_e
         self.max_iter = max_iter
         self.tol = tol
-
-    def _get_estimator(self):
-        return KNeighborsClassifier(n_neighbors=1) if self.estimator is None else self.estimator
-
-    def _inner_estimator_type(self):
-        return "classifier"
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        if tags.classifier_tags is not None:
-            tags.classifier_tags.multi_label = False
-        return tags
 
     def fit(self, X, y, *, sample_domain=None):
         """Transport every source onto the target rows and fit ``estimator`` on their labels.

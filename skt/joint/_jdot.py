@@ -291,7 +291,25 @@ class JDOTRegressor(_BaseJDOT):
         return clone(estimator).fit(Xt, y_hat)
 
 
-class OTLabelPropagation(BaseWrappingEstimator):
+class _PropagatedLabels(BaseWrappingEstimator):
+    """Classifiers that fit ``estimator`` (default: 1-NN) on labels transported to the target
+    rows (OT label propagation, JCPOT)."""
+
+    def _get_estimator(self):
+        return KNeighborsClassifier(n_neighbors=1) if self.estimator is None else self.estimator
+
+    def _inner_estimator_type(self):
+        return "classifier"
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        # the propagated labels are single labels, whatever the inner classifier supports
+        if tags.classifier_tags is not None:
+            tags.classifier_tags.multi_label = False
+        return tags
+
+
+class OTLabelPropagation(_PropagatedLabels):
     """Optimal-transport label propagation: target labels are the transported source labels.
 
     A transport plan ``G`` between the source and the target rows (exact, or entropic with
@@ -359,19 +377,6 @@ class OTLabelPropagation(BaseWrappingEstimator):
     def __init__(self, estimator=None, *, reg_e=None):
         self.estimator = estimator
         self.reg_e = reg_e
-
-    def _get_estimator(self):
-        return KNeighborsClassifier(n_neighbors=1) if self.estimator is None else self.estimator
-
-    def _inner_estimator_type(self):
-        return "classifier"
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        # the propagated labels are single labels, whatever the inner classifier supports
-        if tags.classifier_tags is not None:
-            tags.classifier_tags.multi_label = False
-        return tags
 
     def fit(self, X, y, *, sample_domain=None):
         """Propagate the source labels to the target rows and fit ``estimator`` on them.
