@@ -1,9 +1,10 @@
 """Reweighting by a probabilistic domain classifier (Bickel et al., 2007; Zadrozny, 2004)."""
 
 import numpy as np
-from sklearn.base import clone, is_classifier
+from sklearn.base import BaseEstimator, ClassifierMixin, clone, is_classifier
 from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import GridSearchCV, StratifiedKFold, cross_val_predict
+from sklearn.metrics import log_loss
+from sklearn.model_selection import StratifiedKFold, cross_val_predict
 from sklearn.utils import check_random_state
 from sklearn_compat.utils import get_tags
 
@@ -28,6 +29,78 @@ DEFAULT_CLASSIFIER_FOLDS = 5
 DEFAULT_CLASSIFIER_CS = tuple(np.logspace(-4, 4, 10))
 
 
+class _LogisticRegressionPathCV(ClassifierMixin, BaseEstimator):
+    """Logistic regression whose ``C`` is chosen by cross-validated log-loss along a path.
+
+    The default domain classifier (:func:`default_domain_classifier`). The same search as
+    ``GridSearchCV(LogisticRegression(max_iter=1000), {"C": Cs}, scoring="neg_log_loss",
+    cv=StratifiedKFold(cv))`` followed by a refit at the best ``C``, computed the way
+    ``LogisticRegressionCV`` computes it: in each fold the values of ``C`` are visited in
+    increasing order, each fit warm-started from the previous solution. The path stops once
+    the mean held-out log-loss has been worse than the best so far for ``patience``
+    consecutive values (the cross-validated log-loss of an L2 logistic regression rises on
+    both sides of its minimum; the large values of ``C``, which barely converge in 1,000
+    iterations on separable rows, are the costly ones). On Caltech -> Amazon (800 features)
+    the search costs 2.7x less than the grid search and picks the same ``C``
+    (``benchmarks/bench_threads.py --part compare``). Written here rather than taken from
+    ``LogisticRegressionCV``, whose parameters and fitted attributes change between the
+    scikit-learn versions skt supports.
+
+    Attributes
+    ----------
+    C_ : float
+        The chosen inverse regularisation.
+    Cs_ : ndarray
+        The values of ``C`` visited (a prefix of ``Cs`` when the path stopped early).
+    scores_ : ndarray of shape (n_folds, len(Cs_))
+        Held-out negative log-loss of each fold and visited ``C``.
+    model_ : LogisticRegression
+        The model refitted on all rows with ``C_``.
+    """
+
+    def __init__(self, Cs=DEFAULT_CLASSIFIER_CS, cv=DEFAULT_CLASSIFIER_FOLDS, patience=3,
+                 max_iter=1000):
+        self.Cs = Cs
+        self.cv = cv
+        self.patience = patience
+        self.max_iter = max_iter
+
+    def fit(self, X, y):
+        """Search ``C`` along the path, then refit on all rows."""
+        y = np.asarray(y)
+        folds = list(StratifiedKFold(self.cv).split(X, y))
+        models = [LogisticRegression(max_iter=self.max_iter, warm_start=True) for _ in folds]
+        scores, best, worse = [], -np.inf, 0
+        for C in self.Cs:
+            column = []
+            for model, (train, test) in zip(models, folds, strict=True):
+                model.set_params(C=C).fit(X[train], y[train])
+                column.append(-log_loss(y[test], model.predict_proba(X[test]),
+                                        labels=model.classes_))
+            scores.append(column)
+            mean = float(np.mean(column))
+            if mean > best:
+                best, worse = mean, 0
+            else:
+                worse += 1
+                if worse >= self.patience:
+                    break
+        self.scores_ = np.array(scores).T
+        self.Cs_ = np.asarray(self.Cs[: self.scores_.shape[1]], dtype=np.float64)
+        self.C_ = float(self.Cs_[int(np.argmax(self.scores_.mean(axis=0)))])
+        self.model_ = LogisticRegression(C=self.C_, max_iter=self.max_iter).fit(X, y)
+        self.classes_ = self.model_.classes_
+        return self
+
+    def predict_proba(self, X):
+        """Class probabilities of the refitted model."""
+        return self.model_.predict_proba(X)
+
+    def predict(self, X):
+        """Classes of the refitted model."""
+        return self.model_.predict(X)
+
+
 def default_domain_classifier(n_source, n_target):
     """The domain classifier of ``classifier=None``: a logistic regression whose inverse
     regularisation ``C`` is chosen by cross-validated log-loss.
@@ -39,15 +112,14 @@ def default_domain_classifier(n_source, n_target):
     target accuracy, where the cross-validated ``C`` (about 0.02) keeps them flat; on a few
     features it picks a large ``C`` and the weights of ``C=1``
     (``benchmarks/bench_reweight_defaults.py``). The grid is ``LogisticRegressionCV``'s
-    default, 10 values from 1e-4 to 1e4, searched by ``GridSearchCV`` (whose attributes do
-    not change across scikit-learn versions) over ``min(5, n_source, n_target)`` stratified
+    default, 10 values from 1e-4 to 1e4, searched along a warm-started path
+    (:class:`_LogisticRegressionPathCV`) over ``min(5, n_source, n_target)`` stratified
     folds; a plain ``LogisticRegression()`` when a domain has a single row.
     """
     folds = min(DEFAULT_CLASSIFIER_FOLDS, n_source, n_target)
     if folds < 2:
         return LogisticRegression()
-    return GridSearchCV(LogisticRegression(max_iter=1000), {"C": DEFAULT_CLASSIFIER_CS},
-                        scoring="neg_log_loss", cv=folds)
+    return _LogisticRegressionPathCV(cv=folds)
 
 
 def _check_classifier(classifier, n_source=5, n_target=5):
@@ -140,8 +212,8 @@ def discriminative_weights(X_source, X_target, *, classifier=None, clip=None, cv
         Any scikit-learn classifier with ``predict_proba``; cloned. Its probabilities should
         be calibrated: the weights are only as good as they are. None means a logistic
         regression whose ``C`` is chosen by 5-fold cross-validated log-loss
-        (``GridSearchCV`` over ``C`` from 1e-4 to 1e4 with ``scoring="neg_log_loss"``;
-        fewer folds for tiny domains),
+        (10 values of ``C`` from 1e-4 to 1e4 on a warm-started path that stops once the
+        held-out log-loss has worsened 3 times in a row; fewer folds for tiny domains),
         so that the probabilities are calibrated whatever the number of features (a fixed
         ``C=1``, ``LogisticRegression()``, over-fits in high dimension).
     clip : float, default=None

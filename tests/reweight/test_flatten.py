@@ -105,8 +105,30 @@ def test_default_domain_classifier_is_calibrated_in_high_dimension():
     assert effective_sample_size(default) > 1.5 * effective_sample_size(fixed)
     assert effective_sample_size(default) > 0.45 * len(Xs)
     model = skt.DiscriminativeReweighting(flatten=1.0).fit(X, skt.mask_target_labels(y, sd))
-    assert model.classifier_.best_params_["C"] < 1
+    assert model.classifier_.C_ < 1
     np.testing.assert_allclose(model.weights_, default)
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_default_domain_classifier_path_matches_the_grid_search(seed):
+    # the warm-started path with early stopping picks the C of the plain grid search, and
+    # its probabilities agree with the grid search's refitted model
+    from sklearn.model_selection import GridSearchCV
+
+    from skt.reweight._discriminative import DEFAULT_CLASSIFIER_CS, default_domain_classifier
+
+    X, _, sd = high_dimensional_shift(seed)
+    d = (sd < 0).astype(int)
+    path = default_domain_classifier(int((d == 0).sum()), int(d.sum())).fit(X, d)
+    grid = GridSearchCV(LogisticRegression(max_iter=1000), {"C": DEFAULT_CLASSIFIER_CS},
+                        scoring="neg_log_loss", cv=5).fit(X, d)
+    assert path.C_ == grid.best_params_["C"]
+    assert len(path.Cs_) < len(DEFAULT_CLASSIFIER_CS)  # the path stopped early
+    visited = grid.cv_results_["mean_test_score"][: len(path.Cs_)]
+    # equal to L-BFGS's tolerance: the warm and cold starts stop at slightly different points
+    # where C is large and the problem ill-conditioned
+    np.testing.assert_allclose(path.scores_.mean(axis=0), visited, rtol=0.02)
+    np.testing.assert_allclose(path.predict_proba(X), grid.predict_proba(X), atol=1e-6)
 
 
 def test_auto_keeps_the_weights_where_they_correct_a_bias():
