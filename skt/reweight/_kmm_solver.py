@@ -74,7 +74,77 @@ class KMMSolution:
 # --------------------------------------------------------------------------------------------
 
 
+# Plain loops in place of np.argsort, np.max, np.min, np.sum and np.arange: Numba compiles
+# those generically (its quicksort alone is a dozen nested functions), and on a first call in a
+# fresh environment their compilation was about a third of the solver's (event timings of the
+# default ``skt compare``, ``benchmarks/bench_threads.py --part first``).
+
+
 @njit
+def _argsort(v):
+    """Indices that sort ``v`` in ascending order (heap sort: short to compile, O(n log n))."""
+    n = v.shape[0]
+    idx = np.empty(n, dtype=np.int64)
+    for i in range(n):
+        idx[i] = i
+    for start in range(n // 2 - 1, -1, -1):
+        _sift_down(v, idx, start, n)
+    for end in range(n - 1, 0, -1):
+        idx[0], idx[end] = idx[end], idx[0]
+        _sift_down(v, idx, 0, end)
+    return idx
+
+
+@njit(inline="always")
+def _sift_down(v, idx, root, end):
+    while True:
+        child = 2 * root + 1
+        if child >= end:
+            return
+        if child + 1 < end and v[idx[child + 1]] > v[idx[child]]:
+            child += 1
+        if v[idx[child]] > v[idx[root]]:
+            idx[root], idx[child] = idx[child], idx[root]
+            root = child
+        else:
+            return
+
+
+@njit(inline="always")
+def _max(v):
+    m = v[0]
+    for i in range(1, v.shape[0]):
+        if v[i] > m:
+            m = v[i]
+    return m
+
+
+@njit(inline="always")
+def _min(v):
+    m = v[0]
+    for i in range(1, v.shape[0]):
+        if v[i] < m:
+            m = v[i]
+    return m
+
+
+@njit(inline="always")
+def _sum(v):
+    s = 0.0
+    for i in range(v.shape[0]):
+        s += v[i]
+    return s
+
+
+@njit(inline="always")
+def _iota(n):
+    out = np.empty(n, dtype=np.int64)
+    for i in range(n):
+        out[i] = i
+    return out
+
+
+@njit(inline="always")
 def _clipped_sum(v, mu, B):
     """``sum(clip(v - mu, 0, B))`` and the number of entries strictly inside (0, B)."""
     s = 0.0
@@ -106,9 +176,9 @@ def _project_box_slab(v, B, lower, upper, out):
     if s > upper or s < lower:
         target = upper if s > upper else lower
         if s > upper:
-            lo, hi = 0.0, np.max(v)  # s(lo) > target >= s(hi) = 0
+            lo, hi = 0.0, _max(v)  # s(lo) > target >= s(hi) = 0
         else:
-            lo, hi = np.min(v) - B, 0.0  # s(lo) = n B >= target > s(hi)
+            lo, hi = _min(v) - B, 0.0  # s(lo) = n B >= target > s(hi)
         for _ in range(200):
             if s > target:
                 lo = mu
@@ -170,7 +240,7 @@ def _frank_wolfe_gap(b, g, B, lower, upper):
     those with a negative gradient while the sum is below ``upper`` and any further ones only
     while it is below ``lower``.
     """
-    order = np.argsort(g)
+    order = _argsort(g)
     total = 0.0
     gz = 0.0
     for k in range(order.shape[0]):
@@ -360,14 +430,14 @@ def _smo(K, kappa, b, B, lower, upper, tol, max_iter, shrink_every):
     """
     n = b.shape[0]
     Cs = upper - lower
-    s = min(max(upper - np.sum(b), 0.0), Cs)
+    s = min(max(upper - _sum(b), 0.0), Cs)
     diag = np.empty(n)
     for t in range(n):
         diag[t] = K[t, t]
     g = np.empty(n)
     _gradient(K, b, kappa, g)
     f = _objective(b, g, kappa)
-    active = np.arange(n)
+    active = _iota(n)
     n_active = n
     it = 0
     since_shrink = 0
@@ -386,7 +456,7 @@ def _smo(K, kappa, b, B, lower, upper, tol, max_iter, shrink_every):
             next_refresh = it + 10 * n
             _gradient(K, b, kappa, g)
             f = _objective(b, g, kappa)
-            active = np.arange(n)
+            active = _iota(n)
             n_active = n
             since_shrink = 0
             i, m, M = _select_first(b, g, active, n_active, s, Cs, B)
@@ -400,7 +470,7 @@ def _smo(K, kappa, b, B, lower, upper, tol, max_iter, shrink_every):
             if done or it >= max_iter:
                 return it, f, gap, done
             next_check = it + shrink_every
-            active = np.arange(n)  # un-shrink, go on with the fresh gradient
+            active = _iota(n)  # un-shrink, go on with the fresh gradient
             n_active = n
             since_shrink = 0
             i, m, M = _select_first(b, g, active, n_active, s, Cs, B)

@@ -268,3 +268,16 @@ def test_kmm_weights_with_a_large_feature_offset_match_cvxopt():
     f_ref = objective(K, kappa, ref)
     assert objective(K, kappa, w) - f_ref <= 1e-9 * abs(f_ref)
     np.testing.assert_allclose(w, ref, atol=1e-3 * ref.max())
+
+
+@pytest.mark.parametrize("n", [0, 1, 2, 7, 64, 1000])
+def test_argsort_sorts_like_numpy(n):
+    # the solver's heap sort (written out, as it compiles in a fraction of Numba's np.argsort)
+    # orders like np.argsort up to the order of ties; ties are frequent in KMM's gradients
+    from skt.reweight._kmm_solver import _argsort
+
+    rng = np.random.default_rng(n)
+    for v in (rng.standard_normal(n), rng.integers(0, 4, n).astype(np.float64)):
+        order = _argsort(v)
+        assert np.array_equal(np.sort(order), np.arange(n))  # a permutation
+        np.testing.assert_array_equal(v[order], np.sort(v))
