@@ -631,7 +631,11 @@ def _prepare_pair(X, Y, params):
     return _Operand(X, params, shift), _Operand(Y, params, shift)
 
 
-def _column_groups(n_rows, n_cols, min_tasks=16):
+#: Tasks a blockwise computation is split into, whatever the number of threads.
+_MIN_TASKS = 16
+
+
+def _column_groups(n_rows, n_cols, min_tasks=_MIN_TASKS):
     """Split the column blocks into contiguous groups, one task per (row block, group).
 
     Enough groups to make about ``min_tasks`` tasks (so that every thread gets work even when
@@ -686,8 +690,11 @@ def kernel_matrix(X, Y=None, *, kernel="rbf", gamma=None, degree=3, coef0=1.0, n
     n, m = len(a), len(b)
     K = np.empty((n, m), dtype=a.dtype)
     n_threads = get_num_threads() if n_threads is None else n_threads
-    # row slabs (contiguous in K) small enough to give every thread a few of them
-    rows = _blocks(n, int(np.clip(-(-n // (4 * n_threads)), min(16, BLOCK), BLOCK)))
+    # row slabs (contiguous in K), about 16 of them so that every thread gets a few; their
+    # height depends on n only, never on the number of threads: BLAS rounds a row of a product
+    # differently with the height of the block it sits in, and KMM's solution (a flat optimum)
+    # moved by up to 1 in a weight when the slabs followed the thread count
+    rows = _blocks(n, int(np.clip(-(-n // _MIN_TASKS), min(16, BLOCK), BLOCK)))
     dt = a.dtype.type
     sparse = a.sparse or b.sparse
     BT = None
