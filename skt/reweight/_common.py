@@ -175,13 +175,15 @@ def effective_sample_size(weights):
     return float(weights.sum() ** 2 / np.sum(weights**2))
 
 
-def _iwcv_flatten_scores(estimator, X, y, weights, random_state):
+def _iwcv_flatten_scores(estimator, X, y, weights, random_state, validation_weights=None):
     """Importance-weighted CV score of each exponent of :data:`FLATTEN_GRID` (None: no CV).
 
     5 folds (stratified for classifiers, fewer when a class has fewer rows); each candidate is
     fitted on the training folds with the flattened weights of those rows and scored by the
     estimator's ``score`` on the held-out rows weighted by their full weights (the IWCV
-    estimate of the target score, Sugiyama et al. 2007).
+    estimate of the target score, Sugiyama et al. 2007), or by
+    ``validation_weights(held_out_rows)`` where the method estimates the ratio of a subset of
+    the source rows differently (nearest-neighbour weighting).
     """
     seed = random_state if isinstance(random_state, numbers.Integral) else 0
     if is_classifier(estimator):
@@ -201,12 +203,13 @@ def _iwcv_flatten_scores(estimator, X, y, weights, random_state):
             continue
         if is_classifier(estimator) and len(np.unique(y[train])) < 2:
             continue
+        held_out = weights[test] if validation_weights is None else validation_weights(test)
         fold = []
         for exponent in FLATTEN_GRID:
             model = clone(estimator).fit(
                 X[train], y[train], sample_weight=flatten_weights(weights[train], exponent)
             )
-            fold.append(model.score(X[test], y[test], sample_weight=weights[test]))
+            fold.append(model.score(X[test], y[test], sample_weight=held_out))
         scores.append(fold)
     return np.array(scores) if len(scores) >= 2 else None
 
@@ -232,8 +235,13 @@ class BaseReweighting(BaseWrappingEstimator):
     Subclasses implement ``_fit_weights(self, X_source, X_target)``, returning the weights of
     the source rows (and storing any fitted attribute of their own); the weights are then
     flattened (``flatten``, see :data:`FLATTEN_PARAM`) and the inner estimator fitted on the
-    source rows with them by :class:`skt.base.BaseWrappingEstimator`.
+    source rows with them by :class:`skt.base.BaseWrappingEstimator`. A subclass whose weight
+    of a row depends on the other source rows may implement ``_validation_weights(self,
+    X_source, X_target, rows)``: the weights of ``rows`` as if they were the only source rows,
+    used to score the held-out rows when ``flatten="auto"`` selects the exponent.
     """
+
+    _validation_weights = None
 
     def _select(self, domains):
         Xs, Xt = as_float_pair(domains.X_source, domains.X_target)
@@ -245,9 +253,13 @@ class BaseReweighting(BaseWrappingEstimator):
         if not has_fit_parameter(estimator, "sample_weight"):
             flatten = 1.0  # fit raises the TypeError that names the estimator
         if isinstance(flatten, str) and flatten == "auto":
+            validation = None
+            if self._validation_weights is not None:
+                def validation(rows):
+                    return self._validation_weights(Xs, Xt, rows)
             scores = _iwcv_flatten_scores(
                 estimator, domains.X_source, domains.y_source, weights,
-                getattr(self, "random_state", None),
+                getattr(self, "random_state", None), validation,
             )
             self.flatten_scores_ = None if scores is None else scores.mean(axis=0)
             flatten = 1.0 if scores is None else choose_flatten(scores)

@@ -150,6 +150,18 @@ class NearestNeighborsReweighting(BaseReweighting):
             metric=self.metric, n_jobs=self.n_jobs,
         )
 
+    def _validation_weights(self, X_source, X_target, rows):
+        # a row's weight counts the target rows nearer to it than to any other source row,
+        # so in a held-out fold (a fifth of the source rows) most target rows vote for rows
+        # outside it and the fold's weights cover a fraction of the target mass, at random;
+        # the held-out rows' own Voronoi cells (target rows voting among them alone) make
+        # their weighted loss the nearest-neighbour estimate of the target loss (Loog, 2012)
+        Xs = X_source[rows]
+        return _nearest_neighbors(
+            Xs, X_target, n_neighbors=min(self.n_neighbors, Xs.shape[0]),
+            smoothing=self.smoothing, metric=self.metric, n_jobs=self.n_jobs,
+        )
+
 
 NearestNeighborsReweighting.__doc__ = NearestNeighborsReweighting.__doc__.format(
     domains=DOMAINS_NOTE, estimator=ESTIMATOR_PARAM, attributes=COMMON_ATTRIBUTES

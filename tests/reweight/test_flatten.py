@@ -165,3 +165,35 @@ def test_bad_flatten(bad):
     X, y, sd = skt.datasets.make_domain_shift("covariate", random_state=0)
     with pytest.raises(ValueError, match="flatten must be"):
         skt.ULSIF(gamma=1.0, reg=0.1, flatten=bad).fit(X, skt.mask_target_labels(y, sd))
+
+
+def test_nearest_neighbors_validation_weights_are_the_held_out_rows_own_cells(monkeypatch):
+    # IWCV of nearest-neighbour weights scores each held-out fold with the weights the fold's
+    # rows get when the target rows vote among them alone (their own Voronoi cells), not with
+    # their share of the votes cast among all source rows
+    import skt.reweight._common as common
+    from skt.reweight import nearest_neighbors_weights
+
+    X, y, sd = skt.datasets.make_domain_shift("covariate", random_state=0)
+    y_train = skt.mask_target_labels(y, sd)
+    Xs, Xt = X[sd > 0], X[sd < 0]
+    seen = []
+    original = common._iwcv_flatten_scores
+
+    def spy(estimator, X_, y_, weights, random_state, validation_weights=None):
+        def recorded(rows):
+            w = validation_weights(rows)
+            seen.append((rows, w))
+            return w
+
+        return original(estimator, X_, y_, weights, random_state, recorded)
+
+    monkeypatch.setattr(common, "_iwcv_flatten_scores", spy)
+    model = skt.NearestNeighborsReweighting(LogisticRegression()).fit(X, y_train)
+    assert len(seen) == 5  # one per fold
+    covered = np.concatenate([rows for rows, _ in seen])
+    np.testing.assert_array_equal(np.sort(covered), np.arange(Xs.shape[0]))
+    for rows, w in seen:
+        np.testing.assert_allclose(w, nearest_neighbors_weights(Xs[rows], Xt))
+        # each fold's weights carry every target row's vote (mean 1 + smoothing share)
+        assert not np.allclose(w, model.weights_[rows] * len(rows) / model.weights_[rows].sum())
