@@ -94,7 +94,10 @@ class NearestNeighborsReweighting(BaseReweighting):
     Each target row votes for its nearest source row(s); the votes plus a Laplace smoothing,
     normalised to mean 1, are the weights (see :func:`nearest_neighbors_weights`).
     ``estimator`` is then fitted on the source rows with these weights. No kernel, no
-    bandwidth: a good baseline, and fast.
+    bandwidth: a good baseline, and fast. With ``flatten="auto"``, each held-out fold of the
+    importance-weighted cross-validation is weighted by the target rows voting among its rows
+    alone (their own Voronoi cells), so that its weighted loss is the nearest-neighbour
+    estimate of the target loss.
 
     {domains}
 
