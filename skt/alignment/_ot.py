@@ -96,8 +96,14 @@ def _laplace_plan(ot, transport, Xs, Xt, classes, *, reg_e, reg_lap, alpha, n_ne
     def objective(G):
         return np.sum(M * G) + reg_lap * omega(G) + reg_e * np.sum(xlogy(G, G))
 
+    duals = {}
+
     def sinkhorn(a, b, Mi, **kwargs):
-        return ot.sinkhorn(a, b, Mi, reg_e, method="sinkhorn_log", numItermax=1000, log=True)
+        # each step's cost differs little from the last: start from the last step's duals
+        G, log = ot.sinkhorn(a, b, Mi, reg_e, method="sinkhorn_log", numItermax=1000,
+                             log=True, warmstart=duals.get("uv"))
+        duals["uv"] = (log["log_u"], log["log_v"])
+        return G, log
 
     def line_search(cost, G, deltaG, Mi, cost_G, df_G, **kwargs):
         # Mi is the gradient of the smooth part; the entropy's is reg_e * (1 + log G)
