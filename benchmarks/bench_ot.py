@@ -64,6 +64,8 @@ METHODS = {
     "OT-IT": lambda: _nn(skt.OTMapping("sinkhorn", reg_e=0.01)),
     "OT-lpl1": lambda: _nn(skt.OTMapping("lpl1", reg_e=0.05, reg_cl=1.0)),
     "OT-GL": lambda: _nn(skt.OTMapping("l1l2", reg_e=0.05, reg_cl=1.0)),
+    # POT's EMD + Laplacian (source 3-NN graph); the paper's OT-Laplace is "sinkhorn_laplace"
+    # (--protocol paper)
     "OT-Laplace": lambda: _nn(skt.OTMapping("laplace", reg_lap=1.0)),
     "OT-LP": lambda: skt.OTLabelPropagation(),
     "JDOT": lambda: skt.JDOTClassifier(LogisticRegression(max_iter=1000), alpha=1.0),
@@ -230,6 +232,9 @@ def run_paper(tasks, draws, seed=0, rows=None):
                 if rows is not None:
                     rows.append({"task": task, "draw": draw, "method": name, "chosen": label,
                                  "validation": np.nanmax(scores), "test": acc})
+            # each draw as it ends, so that a run cut short still says what it measured
+            print(f"  {task} draw {draw}: " + " ".join(
+                f"{m} {accs[m][-1]:.1f}" for m in PAPER_METHODS), flush=True)
         results[task] = accs
         print(f"{task:5s} " + " ".join(f"{np.nanmean(accs[m]):7.1f}" for m in PAPER_METHODS)
               + f"   ({time.process_time() - start:.0f} CPU s)", flush=True)
