@@ -180,6 +180,7 @@ CHECKED_ESTIMATORS = [
     # optimal transport (issue 19): the plan needs source and target rows
     WithDomains(skt.OTMapping()),
     WithDomains(skt.OTMapping("sinkhorn", reg_e=0.1)),
+    WithDomains(skt.OTMapping("sinkhorn_laplace", reg_e=0.1, n_neighbors=3)),
     WithDomains(skt.LinearOTMapping()),
     # per-domain mode of the adapters (issue 18): two source ids and two target ids
     *(WithDomains(adapter, several_domains=True) for adapter in (
@@ -237,6 +238,7 @@ UNSUPERVISED_ESTIMATORS = [
     # optimal transport (issue 19): class-regularised plans read source labels only
     skt.OTMapping(),
     skt.OTMapping("l1l2", reg_e=0.1),
+    skt.OTMapping("sinkhorn_laplace", reg_e=0.1),
     skt.LinearOTMapping(),
     # per-domain mode (issue 18)
     skt.CORAL(domain_mode="per_domain"),

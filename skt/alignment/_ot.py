@@ -1,7 +1,10 @@
 """Optimal-transport mappings: move the source rows onto the target rows (POT solvers)."""
 
 import numpy as np
+from scipy.sparse import csgraph
+from scipy.special import xlogy
 from sklearn.base import OneToOneFeatureMixin
+from sklearn.neighbors import kneighbors_graph
 
 from .._pot import check_plan_memory, import_pot
 from ..base import BaseAdapter
@@ -9,13 +12,16 @@ from ._utils import check_int, check_real
 
 __all__ = ["OTMapping", "LinearOTMapping"]
 
-# method -> (POT transport class, whether it reads the classes of the source rows)
+# method -> (POT transport class, whether it reads the classes of the source rows);
+# "sinkhorn_laplace" keeps its plan, solved by POT's generalised conditional gradient, in a
+# SinkhornTransport, whose barycentric and out-of-sample maps then apply to it
 _METHODS = {
     "emd": ("EMDTransport", False),
     "sinkhorn": ("SinkhornTransport", False),
     "lpl1": ("SinkhornLpl1Transport", True),
     "l1l2": ("SinkhornL1l2Transport", True),
     "laplace": ("EMDLaplaceTransport", False),
+    "sinkhorn_laplace": ("SinkhornTransport", True),
 }
 _NORMS = (None, "median", "max", "log", "loglog")
 
@@ -29,6 +35,87 @@ def _source_classes(y_source, caller):
             "got continuous values (a regression target)."
         )
     return np.unique(y, return_inverse=True)[1].astype(np.int64)
+
+
+def _graph_laplacian(X, n_neighbors, classes=None):
+    """Laplacian of the symmetric binary k-nearest-neighbour graph of the rows of X.
+
+    Two rows are linked when either is among the other's ``n_neighbors`` nearest rows; with
+    ``classes``, links between rows of different classes are cut (Courty et al., 2017, 6.2.2).
+    Sparse, ``n x n`` with about ``2 n k`` entries.
+    """
+    n = X.shape[0]
+    k = min(n_neighbors, n - 1)
+    if k < 1:  # one row: no neighbour, no term
+        return csgraph.laplacian(np.zeros((n, n)))
+    S = kneighbors_graph(X, k, mode="connectivity", include_self=False)
+    S = S.maximum(S.T).tocoo()
+    if classes is not None:
+        cut = classes[S.row] != classes[S.col]
+        S.data[cut] = 0.0
+        S.eliminate_zeros()
+    return csgraph.laplacian(S.tocsr())
+
+
+def _laplace_plan(ot, transport, Xs, Xt, classes, *, reg_e, reg_lap, alpha, n_neighbors,
+                  max_iter):
+    """Entropic plan with the symmetric Laplacian regulariser (OT-Laplace), by POT's GCG.
+
+    Minimises ``F(G) = <G, C> + reg_lap * Omega(G) + reg_e * sum(G log G)`` over the plans with
+    uniform marginals, where ``C`` is the cost ``transport`` normalised and (Eq. 20 of
+    Courty et al., 2017)
+    ``Omega(G) = ((1 - alpha) tr(Xt' G' Ls G Xt) + alpha tr(Xs' G Lt G' Xs)) / m``,
+    ``Ls`` and ``Lt`` the Laplacians of the k-NN graphs of the source rows (class-pruned) and
+    of the target rows, ``m`` the largest squared distance between a source and a target row:
+    both terms then scale alike with the features, so ``reg_lap`` does not depend on their
+    scale.
+
+    The generalised conditional gradient of the paper (Algorithm 1) is POT's
+    ``ot.optim.generic_conditional_gradient``: each step solves the entropic problem of the
+    linearised ``Omega`` with ``ot.sinkhorn`` (log domain, as the ``"sinkhorn"`` method, so no
+    underflow at small ``reg_e``), then POT's Armijo line search on ``F``. ``ot.optim.gcg``
+    itself is not used: its line search (POT 0.9.7) leaves the entropic term out of the
+    objective, along which the Sinkhorn direction is often no descent direction, and stops
+    after one step (the loss then stays at its first-step value; seen on the unit tests' data).
+    """
+    Ls = _graph_laplacian(Xs, n_neighbors, classes)
+    Lt = _graph_laplacian(Xt, n_neighbors)
+    scale = transport.norm_cost_ if transport.norm == "max" else ot.dist(Xs, Xt).max()
+    scale = float(scale) if scale > 0 else 1.0
+    w_s, w_t = (1.0 - alpha) / scale, alpha / scale
+    M = transport.cost_
+    tiny = np.finfo(np.float64).tiny
+
+    def omega(G):
+        GXt, GXs = G @ Xt, G.T @ Xs
+        return w_s * np.sum(GXt * (Ls @ GXt)) + w_t * np.sum(GXs * (Lt @ GXs))
+
+    def grad(G):
+        return (2.0 * w_s) * (Ls @ (G @ Xt)) @ Xt.T + (2.0 * w_t) * Xs @ (Lt @ (G.T @ Xs)).T
+
+    def objective(G):
+        return np.sum(M * G) + reg_lap * omega(G) + reg_e * np.sum(xlogy(G, G))
+
+    duals = {}
+
+    def sinkhorn(a, b, Mi, **kwargs):
+        # each step's cost differs little from the last: start from the last step's duals
+        G, log = ot.sinkhorn(a, b, Mi, reg_e, method="sinkhorn_log", numItermax=1000,
+                             log=True, warmstart=duals.get("uv"))
+        duals["uv"] = (log["log_u"], log["log_v"])
+        return G, log
+
+    def line_search(cost, G, deltaG, Mi, cost_G, df_G, **kwargs):
+        # Mi is the gradient of the smooth part; the entropy's is reg_e * (1 + log G)
+        slope = Mi + reg_e * (1.0 + np.log(np.maximum(G, tiny)))
+        return ot.optim.line_search_armijo(
+            objective, G, deltaG, slope, objective(G), alpha_min=0.0, alpha_max=1.0
+        )
+
+    return ot.optim.generic_conditional_gradient(
+        transport.mu_s, transport.mu_t, M, omega, grad, reg_lap, None, sinkhorn, line_search,
+        numItermax=max_iter,
+    )
 
 
 def _check_plan(coupling, caller, hint):
@@ -52,22 +139,37 @@ class OTMapping(OneToOneFeatureMixin, BaseAdapter):
 
     Parameters
     ----------
-    method : {"emd", "sinkhorn", "lpl1", "l1l2", "laplace"}, default="emd"
+    method : {"emd", "sinkhorn", "lpl1", "l1l2", "sinkhorn_laplace", "laplace"}, \
+            default="emd"
         The transport problem: ``"emd"`` the exact plan (network simplex; no parameter),
-        ``"sinkhorn"`` the entropic plan (``reg_e``), ``"lpl1"`` and ``"l1l2"`` the entropic
-        plan with a class regulariser (``reg_cl``) that makes each target row receive mass
-        from source rows of one class (the paper's OT-lpl1 and OT-GL: these two read the
-        labels of the source rows, never those of target rows), ``"laplace"`` the exact plan
-        with a Laplacian regulariser (``reg_lap``) that keeps neighbouring source rows close
-        after transport (OT-Laplace).
+        ``"sinkhorn"`` the entropic plan (``reg_e``; the paper's OT-IT), ``"lpl1"`` and
+        ``"l1l2"`` the entropic plan with a class regulariser (``reg_cl``) that makes each
+        target row receive mass from source rows of one class (the paper's OT-LpL1 and OT-GL),
+        ``"sinkhorn_laplace"`` the entropic plan with the symmetric Laplacian regulariser
+        (``reg_lap``, ``alpha``, ``n_neighbors``) that keeps rows linked in a k-nearest-
+        neighbour graph close after transport, source rows of different classes unlinked (the
+        paper's OT-Laplace, Eq. 20, solved by POT's generalised conditional gradient).
+        These three read the labels of the source rows, never those of target rows.
+        ``"laplace"`` is POT's ``EMDLaplaceTransport``: the exact plan with a Laplacian
+        regulariser (``reg_lap``) on POT's 3-nearest-neighbour graph of the source rows only,
+        not class-pruned (neither ``alpha`` nor ``n_neighbors`` applies to it).
     reg_e : float > 0, default=1.0
-        Weight of the entropic term (``"sinkhorn"``, ``"lpl1"``, ``"l1l2"``), relative to the
-        cost after the ``norm`` normalisation. Smaller values give sharper plans closer to the
-        exact one, at more iterations.
+        Weight of the entropic term (``"sinkhorn"``, ``"lpl1"``, ``"l1l2"``,
+        ``"sinkhorn_laplace"``), relative to the cost after the ``norm`` normalisation.
+        Smaller values give sharper plans closer to the exact one, at more iterations.
     reg_cl : float >= 0, default=0.1
         Weight of the class regulariser (``"lpl1"``, ``"l1l2"``).
     reg_lap : float >= 0, default=1.0
-        Weight of the Laplacian regulariser (``"laplace"``).
+        Weight of the Laplacian regulariser (``"sinkhorn_laplace"``, ``"laplace"``). For
+        ``"sinkhorn_laplace"`` the regulariser is divided by the largest squared distance
+        between a source and a target row, so that ``reg_lap`` does not depend on the scale of
+        the features; ``reg_lap=0`` gives the ``"sinkhorn"`` plan.
+    alpha : float in [0, 1], default=0.5
+        ``"sinkhorn_laplace"``: weight of the target graph against the source graph in the
+        regulariser (``alpha`` of Eq. 20 of the paper, 0.5 in its experiments): 0 keeps only
+        neighbouring source rows together, 1 only the images of neighbouring target rows.
+    n_neighbors : int >= 1, default=8
+        ``"sinkhorn_laplace"``: neighbours of each row in the graphs (8 in the paper).
     norm : {"max", "median", "log", "loglog"} or None, default="max"
         Normalisation of the squared Euclidean cost before solving (POT's ``norm``). The
         default divides it by its maximum, so that ``reg_e`` does not depend on the scale of
@@ -82,7 +184,8 @@ class OTMapping(OneToOneFeatureMixin, BaseAdapter):
         OTMapping per source id, in ``adapters_``); with several target ids, each target domain
         is also mapped onto the pooled target by its own statistics (when ``sample_domain`` is
         passed to ``transform``). With one source and one target id both modes give the same
-        map. The class-regularised methods (``"lpl1"``, ``"l1l2"``) need the labels of the
+        map. The class-regularised methods (``"lpl1"``, ``"l1l2"``, ``"sinkhorn_laplace"``) need
+        the labels of the
         rows they move, which a target domain does not have: with several target ids they are
         a ValueError in this mode. See :ref:`multi_source`.
 
@@ -91,7 +194,8 @@ class OTMapping(OneToOneFeatureMixin, BaseAdapter):
     coupling_ : ndarray of shape (n_source, n_target)
         The transport plan (rows: training source rows, columns: training target rows).
     transport_ : object
-        The fitted POT transport object (``ot.da.*Transport``).
+        The fitted POT transport object (``ot.da.*Transport``); for ``"sinkhorn_laplace"``
+        a ``SinkhornTransport`` that holds the plan computed by ``ot.optim.gcg``.
     n_features_in_ : int
         Number of features seen in ``fit``.
     adapters_ : dict of {int: OTMapping}
@@ -140,13 +244,15 @@ class OTMapping(OneToOneFeatureMixin, BaseAdapter):
     True
     """
 
-    def __init__(self, method="emd", *, reg_e=1.0, reg_cl=0.1, reg_lap=1.0, norm="max",
-                 max_iter=10, domain_mode="pooled"):
+    def __init__(self, method="emd", *, reg_e=1.0, reg_cl=0.1, reg_lap=1.0, alpha=0.5,
+                 n_neighbors=8, norm="max", max_iter=10, domain_mode="pooled"):
         self.method = method
         self.domain_mode = domain_mode
         self.reg_e = reg_e
         self.reg_cl = reg_cl
         self.reg_lap = reg_lap
+        self.alpha = alpha
+        self.n_neighbors = n_neighbors
         self.norm = norm
         self.max_iter = max_iter
 
@@ -178,6 +284,11 @@ class OTMapping(OneToOneFeatureMixin, BaseAdapter):
         reg_e = check_real(self.reg_e, "reg_e", minimum=0.0, strict=True)
         if self.method == "sinkhorn":
             return ot.da.SinkhornTransport(reg_e=reg_e, norm=self.norm, max_iter=10_000)
+        if self.method == "sinkhorn_laplace":
+            # its plan is no Sinkhorn plan: new rows move as their nearest training row
+            return ot.da.SinkhornTransport(
+                reg_e=reg_e, norm=self.norm, out_of_sample_map="ferradans"
+            )
         reg_cl = check_real(self.reg_cl, "reg_cl", minimum=0.0)
         return getattr(ot.da, name)(
             reg_e=reg_e, reg_cl=reg_cl, norm=self.norm, max_iter=max_iter, max_inner_iter=1000
@@ -197,7 +308,21 @@ class OTMapping(OneToOneFeatureMixin, BaseAdapter):
                     "of the source rows: pass y (with target rows masked as -1)."
                 )
             ys = _source_classes(domains.y_source, f"OTMapping(method={self.method!r})")
-        transport.fit(Xs=Xs, ys=ys, Xt=Xt)
+        if self.method == "sinkhorn_laplace":
+            reg_lap = check_real(self.reg_lap, "reg_lap", minimum=0.0)
+            alpha = check_real(self.alpha, "alpha", minimum=0.0)
+            if alpha > 1.0:
+                raise ValueError(f"alpha must be a number in [0, 1]; got alpha={self.alpha!r}.")
+            n_neighbors = check_int(self.n_neighbors, "n_neighbors")
+            # the cost, the marginals and the rows the maps read; then the plan
+            ot.da.BaseTransport.fit(transport, Xs=Xs, Xt=Xt)
+            transport.coupling_ = _laplace_plan(
+                ot, transport, Xs, Xt, ys, reg_e=transport.reg_e, reg_lap=reg_lap,
+                alpha=alpha, n_neighbors=n_neighbors, max_iter=self.max_iter,
+            )
+            transport.log_ = {}
+        else:
+            transport.fit(Xs=Xs, ys=ys, Xt=Xt)
         coupling = np.asarray(transport.coupling_)
         _check_plan(
             coupling, "OTMapping",

@@ -12,7 +12,7 @@ import skt
 
 pytest.importorskip("ot", reason="POT is the optional extra skt[ot]; the test extra installs it")
 
-METHODS = ["emd", "sinkhorn", "lpl1", "l1l2", "laplace"]
+METHODS = ["emd", "sinkhorn", "lpl1", "l1l2", "laplace", "sinkhorn_laplace"]
 
 
 def _data(n_s=40, n_t=30, d=3, seed=0, shift=3.0):
@@ -76,14 +76,67 @@ def test_class_regularised_plan_sends_each_target_row_mass_of_mostly_one_class()
     assert purity(grouped.coupling_) > 0.99
 
 
-def test_class_regularised_plan_never_reads_target_labels():
+@pytest.mark.parametrize("method", ["lpl1", "sinkhorn_laplace"])
+def test_class_regularised_plan_never_reads_target_labels(method):
     X, y, sd = _data()
     y_labeled = y.copy()
     y_labeled[sd < 0] = np.random.RandomState(1).randint(0, 2, (sd < 0).sum())
-    a = skt.OTMapping("lpl1", reg_e=0.1).fit_transform(X, y_labeled, sample_domain=sd)
+    a = skt.OTMapping(method, reg_e=0.1).fit_transform(X, y_labeled, sample_domain=sd)
     y_labeled[sd < 0] = 1 - y_labeled[sd < 0]
-    b = skt.OTMapping("lpl1", reg_e=0.1).fit_transform(X, y_labeled, sample_domain=sd)
+    b = skt.OTMapping(method, reg_e=0.1).fit_transform(X, y_labeled, sample_domain=sd)
     np.testing.assert_array_equal(a, b)
+
+
+def test_laplace_plan_without_its_term_is_the_entropic_plan():
+    X, y, sd = _data()
+    plain = skt.OTMapping("sinkhorn", reg_e=0.1).fit(X, y, sample_domain=sd)
+    laplace = skt.OTMapping("sinkhorn_laplace", reg_e=0.1, reg_lap=0.0)
+    Z = laplace.fit_transform(X, y, sample_domain=sd)
+    # the conditional gradient's steps approach the Sinkhorn plan geometrically (step 0.99)
+    # and stop when the objective changes by less than 1e-9 of itself
+    np.testing.assert_allclose(laplace.coupling_, plain.coupling_, rtol=1e-5, atol=1e-12)
+    np.testing.assert_allclose(Z, plain.transform(X, sample_domain=sd), atol=1e-6)
+
+
+def _graph_spread(Z, L):
+    """sum over linked pairs of squared distances between images: tr(Z' L Z)."""
+    return float(np.sum(Z * (L @ Z)))
+
+
+@pytest.mark.parametrize("alpha", [0.0, 0.5])
+def test_laplace_term_pulls_linked_source_rows_together(alpha):
+    from skt.alignment._ot import _graph_laplacian
+
+    X, y, sd = _data(n_s=60, n_t=50, shift=1.0)
+    Xs, ys = X[sd > 0], y[sd > 0]
+    Ls = _graph_laplacian(Xs, 8, ys)
+    spreads = [
+        _graph_spread(
+            skt.OTMapping("sinkhorn_laplace", reg_e=0.05, reg_lap=r, alpha=alpha)
+            .fit_transform(X, y, sample_domain=sd)[sd > 0], Ls
+        )
+        for r in (0.0, 10.0, 1000.0)
+    ]
+    if alpha == 0.0:  # the source graph only: its spread is what the term minimises
+        assert spreads[0] > spreads[1] > spreads[2]
+    assert spreads[2] < 0.8 * spreads[0]
+
+
+def test_source_graph_links_rows_of_one_class_only():
+    from skt.alignment._ot import _graph_laplacian
+
+    rng = np.random.RandomState(0)
+    X = rng.randn(30, 2)
+    classes = (X[:, 0] > 0).astype(int)
+    L = _graph_laplacian(X, 8, classes).toarray()
+    S = np.diag(np.diag(L)) - L  # the links
+    np.testing.assert_array_equal(S, S.T)
+    assert set(np.unique(S)) <= {0.0, 1.0}
+    assert not np.any(S[classes[:, None] != classes[None, :]])
+    # every row keeps at least its nearest neighbours of its own class among its 8
+    assert np.all(S.sum(axis=1) >= 1)
+    unpruned = _graph_laplacian(X, 8).toarray()
+    assert np.all(np.diag(unpruned) >= 8)
 
 
 @pytest.mark.parametrize("model", [skt.OTMapping("sinkhorn", reg_e=0.1), skt.LinearOTMapping()])
@@ -107,6 +160,11 @@ def test_an_underflowing_plan_is_an_error_not_rows_mapped_to_zero():
         ({"method": "l1l2", "reg_cl": -1.0}, "reg_cl must be a finite number >= 0"),
         ({"norm": "l2"}, "norm must be one of"),
         ({"method": "laplace", "max_iter": 0}, "max_iter"),
+        ({"method": "sinkhorn_laplace", "reg_lap": -1.0}, "reg_lap must be a finite number >= 0"),
+        ({"method": "sinkhorn_laplace", "reg_e": -0.1}, "reg_e must be a finite number > 0"),
+        ({"method": "sinkhorn_laplace", "alpha": 1.5}, r"alpha must be a number in \[0, 1\]"),
+        ({"method": "sinkhorn_laplace", "alpha": -0.5}, "alpha must be a finite number >= 0"),
+        ({"method": "sinkhorn_laplace", "n_neighbors": 0}, "n_neighbors must be an integer"),
     ],
 )
 def test_bad_parameters_name_the_argument(params, message):
@@ -115,11 +173,18 @@ def test_bad_parameters_name_the_argument(params, message):
         skt.OTMapping(**params).fit(X, y, sample_domain=sd)
 
 
-def test_class_regularised_plan_refuses_a_regression_target():
+@pytest.mark.parametrize("method", ["lpl1", "sinkhorn_laplace"])
+def test_class_regularised_plan_refuses_a_regression_target(method):
     X, _, sd = _data()
     y = np.r_[np.random.RandomState(0).randn((sd > 0).sum()), np.full((sd < 0).sum(), np.nan)]
     with pytest.raises(ValueError, match="needs class labels"):
-        skt.OTMapping("lpl1").fit(X, y, sample_domain=sd)
+        skt.OTMapping(method).fit(X, y, sample_domain=sd)
+
+
+def test_laplace_plan_without_labels_says_to_pass_y():
+    X, _, sd = _data()
+    with pytest.raises(ValueError, match="pass y"):
+        skt.OTMapping("sinkhorn_laplace").fit(X, sample_domain=sd)
 
 
 def test_missing_pot_names_the_extra(monkeypatch):
