@@ -192,3 +192,19 @@ def test_staged_methods_keep_working_under_the_policy():
     staged = list(model.staged_predict(Xd[sd < 0]))
     assert len(staged) >= 1
     assert_array_equal(staged[-1], model.predict(Xd[sd < 0]))
+
+
+def test_scipy_openblas_runs_one_thread_beside_numpys_own_pool(two_idle_cores):
+    # NumPy's and SciPy's wheels each carry an OpenBLAS; code alternating between them
+    # (scikit-learn's L-BFGS fits) leaves one pool spinning while the other works, so inside
+    # a call the pools other than NumPy's run one thread and NumPy's the call's budget
+    secondary = {lib.filepath for lib in _threads.secondary_blas_pools()}
+    if not secondary:
+        pytest.skip("NumPy has no OpenBLAS pool of its own here (no second pool to limit)")
+    before = _limits()
+    with threadpool_limits(limits=2):
+        probe = _Probe().fit(X, y)
+    blas = {path: n for (api, path), n in probe.pools_.items() if api == "blas"}
+    assert all(blas[path] == 1 for path in secondary)
+    assert any(n == 2 for path, n in blas.items() if path not in secondary)
+    assert _limits() == before
