@@ -152,6 +152,16 @@ def test_an_underflowing_plan_is_an_error_not_rows_mapped_to_zero():
         skt.OTMapping("lpl1", reg_e=1e-4, norm=None).fit(X * 100, y, sample_domain=sd)
 
 
+def test_a_plan_that_lost_its_mass_is_an_error_not_chance_level_images():
+    # POT's group-lasso solver at a small reg_e underflowed every entry: each row kept a
+    # positive mass (so "without mass" did not fire), the plan summed to 1e-12, and the mapped
+    # rows gave chance-level accuracy on the digits with no error
+    X, y, sd = _data(n_s=60, n_t=60, d=30)
+    with pytest.raises(ValueError, match="carries a mass of .* instead of 1"):
+        skt.OTMapping("l1l2", reg_e=1e-3).fit(X, y, sample_domain=sd)
+    skt.OTMapping("l1l2", reg_e=1e-2).fit(X, y, sample_domain=sd)  # a plan that converged
+
+
 @pytest.mark.parametrize(
     "params, message",
     [
