@@ -163,9 +163,10 @@ def _rayleigh_simplex(G, V, free):
         return 2.0 * (G @ b * den - V @ b * num) / den**2
 
     k = G.shape[0]
-    bounds = [(0.0, 1.0) if i in set(free) else (0.0, 0.0) for i in range(k)]
-    starts = [np.where(np.isin(np.arange(k), free), 1.0 / len(free), 0.0)]
-    starts += [np.eye(k)[i] * 0.9 + starts[0] * 0.1 for i in free]
+    uniform = np.zeros(k)
+    uniform[free] = 1.0 / len(free)
+    bounds = [(0.0, 1.0 if u > 0 else 0.0) for u in uniform]
+    starts = [uniform] + [0.9 * np.eye(k)[i] + 0.1 * uniform for i in free]
     best = None
     for b0 in starts:
         result = minimize(

@@ -200,7 +200,10 @@ def test_scipy_openblas_runs_one_thread_beside_numpys_own_pool(two_idle_cores):
     # a call the pools other than NumPy's run one thread and NumPy's the call's budget
     secondary = {lib.filepath for lib in _threads.secondary_blas_pools()}
     if not secondary:
-        pytest.skip("NumPy has no OpenBLAS pool of its own here (no second pool to limit)")
+        # NumPy linked to MKL, or NumPy and SciPy sharing one system OpenBLAS (conda, distro
+        # packages): there is no second pool, and nothing for the rule to do
+        pytest.skip("this NumPy has no OpenBLAS pool of its own beside another (MKL or a "
+                    "shared system OpenBLAS): no second pool to limit")
     before = _limits()
     with threadpool_limits(limits=2):
         probe = _Probe().fit(X, y)
