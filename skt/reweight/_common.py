@@ -22,11 +22,13 @@ FLATTEN_PARAM = """flatten : float in [0, 1] or "auto", default="auto"
         (Shimodaira, 2000). "auto" chooses it
         from ``(0, 0.25, 0.5, 0.75, 1)`` by importance-weighted cross-validation on the source
         rows (5 folds, the held-out rows weighted by ``weights_``, the estimator's ``score``;
-        the flattest exponent within one standard error of the best, paired by fold), as in
+        the exponent of the best mean score, the flattest of equal ones), as in
         adaptive importance weighting (Sugiyama, Krauledat and Mueller, 2007): when the
         weights are noise (high dimension, a well-specified model) it keeps the unweighted
         fit, when they correct a real bias it keeps them (``flatten_``, ``flatten_scores_``).
-        Cost: 25 more fits of ``estimator``. 1 is the plain method.
+        Cost: 25 more fits of ``estimator``, skipped (exponent 0) when the weights are
+        equal to a relative 1e-4, so that every exponent trains on the same weights.
+        1 is the plain method.
     """ + SOURCE_WEIGHTING_PARAM + """
         The factor multiplies the flattened weights (``training_weights_`` is before it)."""
 
@@ -46,7 +48,8 @@ COMMON_ATTRIBUTES = """weights_ : ndarray of shape (n_source_rows,)
         The flattening exponent used.
     flatten_scores_ : ndarray of shape (5,) or None
         Mean importance-weighted cross-validation score of each candidate exponent
-        ``(0, 0.25, 0.5, 0.75, 1)`` (``flatten="auto"``), else None.
+        ``(0, 0.25, 0.5, 0.75, 1)`` (``flatten="auto"``), else None (also when the
+        weights were equal and no exponent had to be chosen).
     effective_sample_size_ : float
         Kish's effective sample size of ``training_weights_``, ``sum(w)^2 / sum(w^2)``; below
         5% of the source rows, ``fit`` warns.
@@ -214,6 +217,18 @@ def _iwcv_flatten_scores(estimator, X, y, weights, random_state, validation_weig
     return np.array(scores) if len(scores) >= 2 else None
 
 
+#: ``flatten="auto"`` skips its cross-validation when the largest weight is within this
+#: relative distance of the smallest: every exponent then trains on the same weights to this
+#: precision (a domain classifier that cannot tell the domains apart gives such weights).
+FLAT_RTOL = 1e-4
+
+
+def _flat(weights):
+    """Whether the weights are equal to :data:`FLAT_RTOL` (so that flattening changes nothing)."""
+    low = weights.min()
+    return bool(low > 0 and weights.max() <= low * (1 + FLAT_RTOL))
+
+
 def choose_flatten(fold_scores):
     """The exponent with the best mean IWCV score (the flattest of equal ones).
 
@@ -252,7 +267,9 @@ class BaseReweighting(BaseWrappingEstimator):
         estimator = self._get_estimator()
         if not has_fit_parameter(estimator, "sample_weight"):
             flatten = 1.0  # fit raises the TypeError that names the estimator
-        if isinstance(flatten, str) and flatten == "auto":
+        if isinstance(flatten, str) and flatten == "auto" and _flat(weights):
+            flatten = 0.0  # every exponent trains on the same weights: nothing to choose
+        elif isinstance(flatten, str) and flatten == "auto":
             validation = None
             if self._validation_weights is not None:
                 def validation(rows):

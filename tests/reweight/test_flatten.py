@@ -197,3 +197,32 @@ def test_nearest_neighbors_validation_weights_are_the_held_out_rows_own_cells(mo
         np.testing.assert_allclose(w, nearest_neighbors_weights(Xs[rows], Xt))
         # each fold's weights carry every target row's vote (mean 1 + smoothing share)
         assert not np.allclose(w, model.weights_[rows] * len(rows) / model.weights_[rows].sum())
+
+
+def test_auto_skips_its_cross_validation_when_the_weights_are_equal(monkeypatch):
+    # a domain classifier that cannot tell the domains apart gives every row the same weight
+    # (on Office-Caltech, whose domains are z-scored separately, to 1e-6): every exponent then
+    # trains on the same weights, so flatten="auto" must not spend 25 fits choosing among them
+    import skt.reweight._common as common
+
+    calls = []
+    original = common._iwcv_flatten_scores
+
+    def spy(*args, **kwargs):
+        calls.append(1)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(common, "_iwcv_flatten_scores", spy)
+    X, y, sd = skt.datasets.make_domain_shift("covariate", random_state=0)
+    y_train = skt.mask_target_labels(y, sd)
+    n_source = int(np.sum(sd > 0))
+    for spread, runs_cv in [(0.0, False), (0.5e-4, False), (1e-3, True)]:
+        weights = 1 + spread * np.linspace(0, 1, n_source)
+        monkeypatch.setattr(skt.NearestNeighborsReweighting, "_fit_weights",
+                            lambda self, Xs, Xt, w=weights: w)
+        calls.clear()
+        model = skt.NearestNeighborsReweighting(LogisticRegression()).fit(X, y_train)
+        assert bool(calls) is runs_cv, spread
+        if not runs_cv:
+            assert model.flatten_ == 0.0 and model.flatten_scores_ is None
+            np.testing.assert_array_equal(model.training_weights_, np.ones(n_source))
