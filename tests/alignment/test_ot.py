@@ -1,6 +1,7 @@
 """Optimal-transport mappings: barycentric images, out-of-sample maps, the Gaussian map."""
 
 import sys
+import warnings
 
 import numpy as np
 import pytest
@@ -146,10 +147,50 @@ def test_float32_stays_float32(model):
     assert Z.dtype == np.float32
 
 
-def test_an_underflowing_plan_is_an_error_not_rows_mapped_to_zero():
+def test_an_underflowing_plan_is_an_error_not_rows_mapped_to_zero(monkeypatch):
+    # POT's plain-domain sinkhorn_lpl1_mm gave such plans (reg_e=1e-4 on an unnormalised cost)
+    import skt.alignment._ot as _ot
+
     X, y, sd = _data()
-    with pytest.raises(ValueError, match="without mass"):
-        skt.OTMapping("lpl1", reg_e=1e-4, norm=None).fit(X * 100, y, sample_domain=sd)
+    G = np.full((40, 30), 1 / 1200)
+    G[3] = 0.0
+    monkeypatch.setattr(_ot, "_lpl1_plan", lambda *a, **k: G)
+    with pytest.raises(ValueError, match="1 source row.*without mass"):
+        skt.OTMapping("lpl1").fit(X, y, sample_domain=sd)
+
+
+@pytest.mark.parametrize("reg_e, reg_cl", [(0.1, 1.0), (0.05, 0.1), (0.01, 0.1)])
+def test_lpl1_plan_is_pots_where_pots_does_not_underflow(reg_e, reg_cl):
+    # the same majorisation-minimisation as POT's sinkhorn_lpl1_mm, on the log-domain Sinkhorn;
+    # POT's inner loops run to convergence here (skt's, warm-started, converge within their
+    # 1,000 iterations at these points; POT's, cold-started, need 1,400 in a step of (0.1, 1))
+    import ot
+
+    X, y, sd = _data(n_s=60, n_t=50, d=5, shift=1.0)
+    model = skt.OTMapping("lpl1", reg_e=reg_e, reg_cl=reg_cl).fit(X, y, sample_domain=sd)
+    tr = model.transport_
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        G = ot.da.sinkhorn_lpl1_mm(tr.mu_s, y[sd > 0], tr.mu_t, tr.cost_, reg_e, eta=reg_cl,
+                                   numItermax=10, numInnerItermax=100_000, stopInnerThr=1e-9)
+    assert G.sum() == pytest.approx(1.0)  # POT's did not underflow
+    np.testing.assert_allclose(model.coupling_, G, rtol=0, atol=1e-6 * G.max())
+
+
+@pytest.mark.parametrize("reg_e", [1e-3, 1e-4])
+def test_lpl1_plan_at_small_reg_e_keeps_its_mass(reg_e):
+    # POT's plain-domain Sinkhorn underflows here (a plan of mass 0); the log-domain one does not
+    import ot
+
+    X, y, sd = _data(n_s=60, n_t=50, d=5, shift=1.0)
+    model = skt.OTMapping("lpl1", reg_e=reg_e, reg_cl=1.0).fit(X, y, sample_domain=sd)
+    np.testing.assert_allclose(model.coupling_.sum(axis=1), np.full(60, 1 / 60), atol=1e-8)
+    tr = model.transport_
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        G = ot.da.sinkhorn_lpl1_mm(tr.mu_s, y[sd > 0], tr.mu_t, tr.cost_, reg_e, eta=1.0,
+                                   numItermax=10, numInnerItermax=1000)
+    assert not G.sum() > 0.5
 
 
 def test_a_plan_that_lost_its_mass_is_an_error_not_chance_level_images(monkeypatch):
