@@ -446,7 +446,9 @@ def main():
     if args.protocol == "paper":
         rows = []
         for data in args.data.split(","):
-            tasks = DIGIT_TASKS if data == "digits" else args.tasks.split(",")
+            tasks = args.tasks.split(",")
+            if data == "digits":  # --tasks U-M or M-U runs one of them; the default both
+                tasks = [t for t in tasks if t in DIGIT_TASKS] or DIGIT_TASKS
             print(f"== {data}: protocol of Courty et al. (TPAMI 2017), {args.draws} draws; "
                   "1-NN accuracy (%) on the test half of the target; (published) per task")
             print("task  " + " ".join(f"{m[:7]:>7s}" for m in PAPER_METHODS))
