@@ -267,9 +267,10 @@ class BaseReweighting(BaseWrappingEstimator):
         estimator = self._get_estimator()
         if not has_fit_parameter(estimator, "sample_weight"):
             flatten = 1.0  # fit raises the TypeError that names the estimator
-        if isinstance(flatten, str) and flatten == "auto" and _flat(weights):
+        auto = isinstance(flatten, str) and flatten == "auto"
+        if auto and _flat(weights):
             flatten = 0.0  # every exponent trains on the same weights: nothing to choose
-        elif isinstance(flatten, str) and flatten == "auto":
+        elif auto:
             validation = None
             if self._validation_weights is not None:
                 def validation(rows):
