@@ -242,7 +242,8 @@ def run_paper(tasks, draws, seed=0, rows=None):
                 accs[name].append(acc)
                 if rows is not None:
                     rows.append({"task": task, "draw": draw, "method": name, "chosen": label,
-                                 "validation": np.nanmax(scores), "test": acc})
+                                 "validation": (float("nan") if np.all(np.isnan(scores))
+                                                   else np.nanmax(scores)), "test": acc})
             # each draw as it ends, so that a run cut short still says what it measured
             print(f"  {task} draw {draw}: " + " ".join(
                 f"{m} {accs[m][-1]:.1f}" for m in PAPER_METHODS), flush=True)
@@ -407,7 +408,11 @@ def run_scale(n_rows, n_features=50, reg_e=0.05):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--tasks", default=",".join(TASKS))
+    parser.add_argument(
+        "--tasks", default=None,
+        help="comma-separated tasks (default: the 12 Office-Caltech ones; with --protocol "
+        "paper those of each --data, U-M and M-U for the digits)",
+    )
     parser.add_argument("--csv")
     parser.add_argument(
         "--protocol", choices=["all", "paper", "skada", "multi", "scale"], default="all"
@@ -425,6 +430,14 @@ def main():
         + ",".join(PAPER_METHODS) + "); the draws do not depend on it",
     )
     args = parser.parse_args()
+    given = None if args.tasks is None else args.tasks.split(",")
+    if given is not None:
+        unknown = sorted(set(given) - set(TASKS) - set(DIGIT_TASKS))
+        if unknown:
+            parser.error(f"--tasks: unknown {unknown}; choose among {TASKS + DIGIT_TASKS}")
+    args.tasks = ",".join(TASKS) if given is None else args.tasks
+    if not set(args.data.split(",")) <= {"office", "digits"}:
+        parser.error(f"--data: office, digits or both, comma-separated; got {args.data!r}")
     if args.reg_e is not None or args.methods is not None:
         grids = paper_methods(_REG_E if args.reg_e is None
                               else [float(v) for v in args.reg_e.split(",")])
@@ -446,9 +459,12 @@ def main():
     if args.protocol == "paper":
         rows = []
         for data in args.data.split(","):
-            tasks = args.tasks.split(",")
-            if data == "digits":  # --tasks U-M or M-U runs one of them; the default both
-                tasks = [t for t in tasks if t in DIGIT_TASKS] or DIGIT_TASKS
+            known = DIGIT_TASKS if data == "digits" else TASKS
+            # each data set runs the tasks of its own that --tasks lists (all by default)
+            tasks = known if given is None else [t for t in given if t in known]
+            if not tasks:
+                print(f"== {data}: none of --tasks {args.tasks} is one of its tasks; skipped")
+                continue
             print(f"== {data}: protocol of Courty et al. (TPAMI 2017), {args.draws} draws; "
                   "1-NN accuracy (%) on the test half of the target; (published) per task")
             print("task  " + " ".join(f"{m[:7]:>7s}" for m in PAPER_METHODS))

@@ -7,6 +7,10 @@ dependency (``pip install "skt[ot]"``), imported only when an OT estimator is fi
 
 import importlib
 import os
+import warnings
+
+import numpy as np
+from scipy.special import logsumexp
 
 __all__ = ["import_pot", "check_plan_memory"]
 
@@ -71,3 +75,74 @@ def check_plan_memory(n_source, n_target, caller, *, copies=PLAN_COPIES):
             "subsample of each domain (new source rows are then mapped out of sample), or use "
             "LinearOTMapping, whose memory does not grow with the number of rows."
         )
+
+
+#: Sinkhorn's scalings are absorbed into the duals when they exceed this (POT's default ``tau``).
+_ABSORB = 1e3
+
+#: ``exp(-x)`` is a normal float64 for ``|x|`` below 708: kernel exponents beyond this range
+#: are shifted before the stabilised solver starts.
+_EXP_RANGE = 700.0
+
+
+def entropic_plan(ot, a, b, M, reg, *, max_iter, tol=1e-9, warmstart=None):
+    """The entropic plan of cost ``M`` and marginals ``a``, ``b``, with its log-domain duals.
+
+    Sinkhorn's iterations (v first, then u; the right marginal's error checked every 10
+    iterations against ``tol``), as POT's log-domain ``ot.sinkhorn(method="sinkhorn_log")``
+    runs them, but on POT's stabilised solver (``ot.bregman.sinkhorn_stabilized``), which keeps
+    the large part of the scalings in the duals and iterates with matrix-vector products: the
+    same iterates without underflow at small ``reg``, 11-15 times faster than the log-domain
+    solver's ``logsumexp`` passes on the digits' 200 x 1,000 problems (``benchmarks/README.md``,
+    issue 19). ``warmstart`` is the pair ``(log_u, log_v)`` a previous call returned (zeros
+    without it, as the log-domain solver). A start whose kernel ``exp(-(M - reg log_u -
+    reg log_v) / reg)`` would have an empty row or column, or overflow (a cold start at small
+    ``reg``, or a class-regularised step whose cost moved far from the last one's), is first
+    shifted by a c-transform: row minima of the reduced cost into the row duals, then column
+    minima into the column duals, so that every row and column of the kernel holds a 1 and no
+    entry exceeds 1. Should the stabilised solver still meet a numerical error, the
+    log-domain solver is run from the same start.
+
+    Returns
+    -------
+    G : ndarray of shape (len(a), len(b))
+    log_u, log_v : ndarray
+        The duals divided by ``reg`` (``G = exp(log_u[:, None] - M / reg + log_v[None, :])``).
+    """
+    if warmstart is None:
+        alpha, beta = np.zeros(len(a)), np.zeros(len(b))  # the log-domain solver's start
+    else:
+        alpha, beta = reg * np.asarray(warmstart[0]), reg * np.asarray(warmstart[1])
+    reduced = M - alpha[:, None] - beta[None, :]
+    if (reduced.min(axis=1).max() > _EXP_RANGE * reg or reduced.min(axis=0).max() >
+            _EXP_RANGE * reg or reduced.min() < -_EXP_RANGE * reg):
+        # the kernel exp(-reduced / reg) would have an empty row or column (or overflow):
+        # shift the duals by a c-transform, rows then columns, so that every row and column
+        # of the kernel holds a 1 and none exceeds 1 (the log-domain solver needs no such
+        # shift; it would only change where it starts)
+        alpha = alpha + reduced.min(axis=1)
+        reduced -= reduced.min(axis=1)[:, None]
+        beta = beta + reduced.min(axis=0)
+    del reduced
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        G, log = ot.bregman.sinkhorn_stabilized(
+            a, b, M, reg, numItermax=max_iter, tau=_ABSORB, stopThr=tol,
+            warmstart=(alpha, beta), print_period=10, log=True,
+        )
+    failed = any("Numerical errors" in str(w.message) for w in caught)
+    log_u, log_v = log["logu"], log["logv"]
+    if failed or not (np.all(np.isfinite(G)) and np.all(np.isfinite(log_u))
+                      and np.all(np.isfinite(log_v))):
+        G, log = ot.sinkhorn(a, b, M, reg, method="sinkhorn_log", numItermax=max_iter,
+                             stopThr=tol, log=True, warmstart=(alpha / reg, beta / reg))
+        return G, log["log_u"], log["log_v"]
+    # the last half-step again, in the log domain: the solver returns u and v as they stand
+    # at its end, and an absorption in its last iteration resets them to 1 / n (a plan of mass
+    # 1 / (n_s n_t) at the cap); otherwise u has just been updated and this changes nothing
+    log_Kv = log_v[None, :] - M / reg
+    log_u = np.log(a) - logsumexp(log_Kv, axis=1)
+    G = np.exp(log_u[:, None] + log_Kv)
+    for w in caught:
+        warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+    return G, log_u, log_v

@@ -6,17 +6,17 @@ from scipy.special import xlogy
 from sklearn.base import OneToOneFeatureMixin
 from sklearn.neighbors import kneighbors_graph
 
-from .._pot import check_plan_memory, import_pot
+from .._pot import check_plan_memory, entropic_plan, import_pot
 from ..base import BaseAdapter
 from ._utils import check_int, check_real
 
 __all__ = ["OTMapping", "LinearOTMapping"]
 
 # method -> (POT transport class, whether it reads the classes of the source rows);
-# "lpl1", "l1l2" and "sinkhorn_laplace" keep their plan, computed by skt on POT's log-domain
-# Sinkhorn (_lpl1_plan, and POT's generalised conditional gradient in _gcg_plan), in the
-# transport object (for "sinkhorn_laplace" a SinkhornTransport), whose barycentric and
-# out-of-sample maps then apply to it
+# "sinkhorn", "lpl1", "l1l2" and "sinkhorn_laplace" keep their plan, computed by skt on POT's
+# stabilised Sinkhorn (skt._pot.entropic_plan; _lpl1_plan, and POT's generalised conditional
+# gradient in _gcg_plan), in the transport object (for "sinkhorn_laplace" a
+# SinkhornTransport), whose barycentric and out-of-sample maps then apply to it
 _METHODS = {
     "emd": ("EMDTransport", False),
     "sinkhorn": ("SinkhornTransport", False),
@@ -65,9 +65,10 @@ def _gcg_plan(ot, M, a, b, f, df, reg, *, reg_e, max_iter):
     2017).
 
     The solver is POT's ``ot.optim.generic_conditional_gradient``: each step solves the
-    entropic problem of the linearised ``f`` with ``ot.sinkhorn`` (log domain, as the
-    ``"sinkhorn"`` method, so no underflow at small ``reg_e``; warm-started from the last
-    step's duals, since each step's cost differs little from the last), then POT's Armijo
+    entropic problem of the linearised ``f`` with :func:`skt._pot.entropic_plan` (POT's
+    stabilised Sinkhorn, as the ``"sinkhorn"`` method, so no underflow at small ``reg_e``;
+    warm-started from the last step's duals, since each step's cost differs little from the
+    last), then POT's Armijo
     line search on the whole objective. ``ot.optim.gcg`` itself (behind POT's
     ``sinkhorn_l1l2_gl``) is not used: its line search (POT 0.9.7) leaves the entropic term
     out of the objective, along which the Sinkhorn direction is often no descent direction,
@@ -83,10 +84,10 @@ def _gcg_plan(ot, M, a, b, f, df, reg, *, reg_e, max_iter):
     duals = {}
 
     def sinkhorn(a, b, Mi, **kwargs):
-        G, log = ot.sinkhorn(a, b, Mi, reg_e, method="sinkhorn_log", numItermax=1000,
-                             log=True, warmstart=duals.get("uv"))
-        duals["uv"] = (log["log_u"], log["log_v"])
-        return G, log
+        G, log_u, log_v = entropic_plan(ot, a, b, Mi, reg_e, max_iter=1000,
+                                        warmstart=duals.get("uv"))
+        duals["uv"] = (log_u, log_v)
+        return G, {"log_u": log_u, "log_v": log_v}
 
     def line_search(cost, G, deltaG, Mi, cost_G, df_G, **kwargs):
         # Mi is the gradient of the smooth part; the entropy's is reg_e * (1 + log G)
@@ -159,7 +160,7 @@ def _group_lasso_plan(ot, transport, classes, *, reg_e, reg_cl, max_iter):
 
 
 def _lpl1_plan(ot, transport, classes, *, reg_e, reg_cl, max_iter, p=0.5, epsilon=1e-3):
-    """Entropic plan with the ``l_p - l_1`` class regulariser (OT-lpl1), log-domain Sinkhorn.
+    """Entropic plan with the ``l_p - l_1`` class regulariser (OT-lpl1), stabilised Sinkhorn.
 
     The majorisation-minimisation loop of POT's ``ot.da.sinkhorn_lpl1_mm`` (Courty et al.,
     2017; same ``p = 1/2``, ``epsilon = 1e-3``): each of ``max_iter`` steps solves
@@ -167,9 +168,10 @@ def _lpl1_plan(ot, transport, classes, *, reg_e, reg_cl, max_iter, p=0.5, epsilo
     ``W[i, j] = p (sum of the plan over the class of row i in column j + epsilon)^(p - 1)``.
     POT's function solves each step with the plain-domain Sinkhorn, whose Gibbs kernel
     ``exp(-C / reg_e)`` underflows at small ``reg_e`` (16 of the paper's 28 grid points on the
-    digits); here each step is ``ot.sinkhorn(method="sinkhorn_log")``, warm-started from the last
-    step's duals. Where POT's does not underflow and the steps converge both give the same
-    plan. Each step stops at ``transport.max_inner_iter`` (1,000) iterations, as POT's: sharp
+    digits); here each step is :func:`skt._pot.entropic_plan` (POT's stabilised Sinkhorn, the
+    log-domain iterates without underflow), warm-started from the last step's duals. Where
+    POT's does not underflow and the steps converge both give the same plan. Each step stops
+    at ``transport.max_inner_iter`` (1,000) iterations, as POT's: sharp
     plans can need more (a 60 x 50 problem at ``reg_e=0.05, reg_cl=1`` 3,470 in one step,
     its column sums off by 2e-3 of their 0.02 at the cap), and ``reg_e=0.001`` runs every
     step to the cap (with a 10,000 cap the unit tests' 60 x 50 problem took 25 s, not 2.3).
@@ -179,10 +181,9 @@ def _lpl1_plan(ot, transport, classes, *, reg_e, reg_cl, max_iter, p=0.5, epsilo
     W = np.zeros_like(M)
     warmstart = None
     for _ in range(max_iter):
-        G, log = ot.sinkhorn(transport.mu_s, transport.mu_t, M + reg_cl * W, reg_e,
-                             method="sinkhorn_log", numItermax=transport.max_inner_iter,
-                             stopThr=transport.tol, log=True, warmstart=warmstart)
-        warmstart = (log["log_u"], log["log_v"])
+        G, *warmstart = entropic_plan(ot, transport.mu_s, transport.mu_t, M + reg_cl * W,
+                                      reg_e, max_iter=transport.max_inner_iter,
+                                      tol=transport.tol, warmstart=warmstart)
         W = Y @ (p * (Y.T @ G + epsilon) ** (p - 1.0))
     return G
 
@@ -224,7 +225,7 @@ class OTMapping(OneToOneFeatureMixin, BaseAdapter):
         ``"l1l2"`` the entropic plan with a class regulariser (``reg_cl``) that makes each
         target row receive mass from source rows of one class (the paper's OT-LpL1, by the
         majorisation-minimisation of POT's ``sinkhorn_lpl1_mm``, and OT-GL, by POT's
-        generalised conditional gradient; both on POT's log-domain Sinkhorn, so that small
+        generalised conditional gradient; both on POT's stabilised Sinkhorn, so that small
         ``reg_e`` does not underflow), ``"sinkhorn_laplace"`` the entropic plan with the
         symmetric Laplacian regulariser (``reg_lap``, ``alpha``, ``n_neighbors``) that keeps
         rows linked in a k-nearest-neighbour graph close after transport, source rows of
@@ -276,7 +277,7 @@ class OTMapping(OneToOneFeatureMixin, BaseAdapter):
         The transport plan (rows: training source rows, columns: training target rows).
     transport_ : object
         The fitted POT transport object (``ot.da.*Transport``); for ``"lpl1"``, ``"l1l2"``
-        and ``"sinkhorn_laplace"`` it holds the plan skt computed on POT's log-domain
+        and ``"sinkhorn_laplace"`` it holds the plan skt computed on POT's stabilised
         Sinkhorn (for ``"sinkhorn_laplace"`` in a ``SinkhornTransport``).
     n_features_in_ : int
         Number of features seen in ``fit``.
@@ -411,6 +412,15 @@ class OTMapping(OneToOneFeatureMixin, BaseAdapter):
                 max_iter=transport.max_iter,
             )
             transport.log_ = {}
+        elif self.method == "sinkhorn":
+            # POT's SinkhornTransport would run its log-domain solver; the same iterates on the
+            # stabilised one, with the duals its continuous out-of-sample map reads
+            ot.da.BaseTransport.fit(transport, Xs=Xs, Xt=Xt)
+            transport.coupling_, log_u, log_v = entropic_plan(
+                ot, transport.mu_s, transport.mu_t, transport.cost_, transport.reg_e,
+                max_iter=transport.max_iter, tol=transport.tol,
+            )
+            transport.log_ = {"log_u": log_u, "log_v": log_v}
         else:
             transport.fit(Xs=Xs, ys=ys, Xt=Xt)
         coupling = np.asarray(transport.coupling_)

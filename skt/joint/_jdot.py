@@ -6,7 +6,7 @@ from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.neighbors import KNeighborsClassifier
 from sklearn.utils.validation import has_fit_parameter
 
-from .._pot import check_plan_memory, import_pot
+from .._pot import check_plan_memory, entropic_plan, import_pot
 from ..alignment._utils import check_int, check_real
 from ..base import BaseWrappingEstimator
 
@@ -29,7 +29,7 @@ def _plan(ot, C, reg_e=None):
     a, b = np.full(n_s, 1.0 / n_s), np.full(n_t, 1.0 / n_t)
     if reg_e is None:
         return ot.emd(a, b, C, numItermax=_EMD_MAX_ITER)
-    return ot.sinkhorn(a, b, C, reg_e, method="sinkhorn_log", numItermax=10_000)
+    return entropic_plan(ot, a, b, C, reg_e, max_iter=10_000)[0]
 
 
 class _BaseJDOT(BaseWrappingEstimator):

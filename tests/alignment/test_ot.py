@@ -336,3 +336,141 @@ def test_a_plan_too_large_for_memory_is_refused_before_solving(model, monkeypatc
         model.fit(X, y, sample_domain=sd)
     monkeypatch.setattr(skt._pot, "_available_memory", lambda: None)  # unknown: no check
     model.fit(X, y, sample_domain=sd)
+
+
+def _cost(n_s=60, n_t=50, seed=0):
+    import ot
+
+    rng = np.random.RandomState(seed)
+    M = ot.dist(rng.randn(n_s, 5), rng.randn(n_t, 5) + 1.0)
+    return np.full(n_s, 1 / n_s), np.full(n_t, 1 / n_t), M / M.max()
+
+
+@pytest.mark.parametrize("reg", [0.02, 0.1, 1.0])
+def test_entropic_plan_is_pots_log_domain_plan(reg):
+    # the stabilised solver runs the log-domain solver's iterates (v, then u; the error
+    # checked every 10): same plan and duals, cold and warm-started, to rounding
+    import ot
+
+    from skt._pot import entropic_plan
+
+    a, b, M = _cost()
+    G0, log = ot.sinkhorn(a, b, M, reg, method="sinkhorn_log", numItermax=5000, log=True)
+    G, log_u, log_v = entropic_plan(ot, a, b, M, reg, max_iter=5000)
+    np.testing.assert_allclose(G, G0, rtol=0, atol=1e-9 * G0.max())
+    np.testing.assert_allclose(np.exp(log_u[:, None] - M / reg + log_v[None, :]), G,
+                               rtol=1e-9, atol=1e-300)
+    # one step of a class-regularised loop: a nearby cost, warm-started from these duals
+    M2 = M * 1.05
+    G0, _ = ot.sinkhorn(a, b, M2, reg, method="sinkhorn_log", numItermax=5000, log=True,
+                        warmstart=(log["log_u"], log["log_v"]))
+    G, _, _ = entropic_plan(ot, a, b, M2, reg, max_iter=5000, warmstart=(log_u, log_v))
+    np.testing.assert_allclose(G, G0, rtol=0, atol=1e-9 * G0.max())
+
+
+def test_entropic_plan_where_the_gibbs_kernel_underflows():
+    # exp(-M / 1e-4) has empty rows here: POT's stabilised solver started from zero duals
+    # gives no plan; started from the c-transform duals it reaches one with the marginals
+    import ot
+
+    from skt._pot import entropic_plan
+
+    a, b, M = _cost()
+    assert np.max(M.min(axis=1)) / 1e-4 > 745  # exp underflows to 0 on a whole row
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        G0 = ot.bregman.sinkhorn_stabilized(a, b, M, 1e-4, numItermax=100)
+        G, log_u, log_v = entropic_plan(ot, a, b, M, 1e-4, max_iter=5000)
+        G_log = ot.sinkhorn(a, b, M, 1e-4, method="sinkhorn_log", numItermax=5000)
+    assert not np.all(np.isfinite(G0)) or not G0.sum() > 0.5
+    assert np.all(np.isfinite(G)) and np.all(np.isfinite(log_u)) and np.all(np.isfinite(log_v))
+    np.testing.assert_allclose(G.sum(axis=1), a, rtol=1e-9)
+    # Sinkhorn converges slowly at this reg: as close to the column marginals as the
+    # log-domain solver after as many iterations, and close to its plan
+    error, error_log = np.abs(G.sum(axis=0) - b).max(), np.abs(G_log.sum(axis=0) - b).max()
+    assert error <= 1.2 * error_log
+    assert np.abs(G - G_log).sum() < 0.05
+
+
+def test_entropic_plan_falls_back_to_the_log_domain_solver(monkeypatch):
+    # should the stabilised solver still meet a numerical error, the log-domain one runs
+    import ot
+
+    from skt._pot import entropic_plan
+
+    a, b, M = _cost()
+
+    def broken(a, b, M, reg, **kwargs):
+        warnings.warn("Numerical errors at iteration 3", stacklevel=2)
+        return np.full(M.shape, np.nan), {"logu": np.zeros(len(a)), "logv": np.zeros(len(b))}
+
+    monkeypatch.setattr(ot.bregman, "sinkhorn_stabilized", broken)
+    G0 = ot.sinkhorn(a, b, M, 0.1, method="sinkhorn_log", numItermax=1000)
+    G, _, _ = entropic_plan(ot, a, b, M, 0.1, max_iter=1000)
+    np.testing.assert_allclose(G, G0, rtol=1e-12)
+
+
+def test_entropic_plan_says_when_it_stopped_at_its_cap():
+    import ot
+
+    from skt._pot import entropic_plan
+
+    a, b, M = _cost()
+    with pytest.warns(UserWarning, match="did not converge"):
+        entropic_plan(ot, a, b, M, 0.01, max_iter=5)
+
+
+def test_entropic_mapping_is_pots_sinkhorn_transport():
+    # the "sinkhorn" plan is solved by skt (stabilised solver), POT's transport object keeps
+    # mapping with it: plan, barycentric images and the continuous map of new rows as POT's
+    import ot
+
+    X, y, sd = _data(n_s=60, n_t=50, d=5, shift=1.0)
+    model = skt.OTMapping("sinkhorn", reg_e=0.05).fit(X, y, sample_domain=sd)
+    pot = ot.da.SinkhornTransport(reg_e=0.05, norm="max", max_iter=10_000)
+    pot.fit(Xs=X[sd > 0], Xt=X[sd < 0])
+    np.testing.assert_allclose(model.coupling_, pot.coupling_, rtol=0,
+                               atol=1e-9 * pot.coupling_.max())
+    new = np.random.RandomState(1).randn(7, 5)
+    np.testing.assert_allclose(model.transport_.transform(Xs=new), pot.transform(Xs=new),
+                               rtol=1e-7)
+    np.testing.assert_allclose(model.transport_.transform(Xs=X[sd > 0]),
+                               pot.transform(Xs=X[sd > 0]), rtol=1e-7)
+
+
+def test_entropic_plan_from_a_far_warm_start():
+    # a class-regularised step's cost can move far from the last one's: the last duals would
+    # give the stabilised solver an empty kernel row (NaN); shifted, it converges to the plan
+    import ot
+
+    from skt._pot import entropic_plan
+
+    a, b, M = _cost()
+    reg = 0.01
+    _, log_u, log_v = entropic_plan(ot, a, b, M, reg, max_iter=5000)
+    # costs raised row by row (7.5 to 10, 750 to 1,000 times reg): the same plan, but the
+    # last duals leave the kernel's rows empty
+    M2 = M + np.random.RandomState(3).uniform(7.5, 10.0, size=(len(a), 1))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        G_raw = ot.bregman.sinkhorn_stabilized(a, b, M2, reg, numItermax=100,
+                                               warmstart=(reg * log_u, reg * log_v))
+        G_log = ot.sinkhorn(a, b, M, reg, method="sinkhorn_log", numItermax=20_000)
+    assert not (np.all(np.isfinite(G_raw)) and abs(G_raw.sum() - 1) < 1e-3)
+    G, _, _ = entropic_plan(ot, a, b, M2, reg, max_iter=20_000, warmstart=(log_u, log_v))
+    np.testing.assert_allclose(G, G_log, rtol=0, atol=1e-6 * G_log.max())
+
+
+def test_entropic_plan_stopped_at_its_cap_keeps_its_mass():
+    # POT's stabilised solver resets u and v to 1 / n when it absorbs them; an absorption in
+    # its last iteration returned a plan of mass 1 / (n_s n_t) (lpl1 at reg_e=1e-4)
+    import ot
+
+    from skt._pot import entropic_plan
+
+    a, b, M = _cost()
+    for cap in range(1, 60):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            G, _, _ = entropic_plan(ot, a, b, M, 1e-3, max_iter=cap)
+        np.testing.assert_allclose(G.sum(axis=1), a, rtol=1e-9)
