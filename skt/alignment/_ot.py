@@ -6,7 +6,7 @@ from scipy.special import xlogy
 from sklearn.base import OneToOneFeatureMixin
 from sklearn.neighbors import kneighbors_graph
 
-from .._pot import check_plan_memory, entropic_plan, import_pot
+from .._pot import GCG_PLAN_COPIES, PLAN_COPIES, check_plan_memory, entropic_plan, import_pot
 from ..base import BaseAdapter
 from ._utils import check_int, check_real
 
@@ -380,7 +380,11 @@ class OTMapping(OneToOneFeatureMixin, BaseAdapter):
     def _fit(self, domains):
         ot = import_pot(type(self).__name__)
         transport = self._transport(ot)
-        check_plan_memory(domains.n_source, domains.n_target, "OTMapping")
+        check_plan_memory(
+            domains.n_source, domains.n_target, "OTMapping",
+            copies=GCG_PLAN_COPIES if self.method in ("l1l2", "sinkhorn_laplace")
+            else PLAN_COPIES,
+        )
         Xs = np.asarray(domains.X_source, dtype=np.float64)
         Xt = np.asarray(domains.X_target, dtype=np.float64)
         ys = None

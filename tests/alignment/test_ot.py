@@ -474,3 +474,16 @@ def test_entropic_plan_stopped_at_its_cap_keeps_its_mass():
             warnings.simplefilter("ignore")
             G, _, _ = entropic_plan(ot, a, b, M, 1e-3, max_iter=cap)
         np.testing.assert_allclose(G.sum(axis=1), a, rtol=1e-9)
+
+
+def test_the_conditional_gradient_solvers_count_more_arrays(monkeypatch):
+    # "l1l2" and "sinkhorn_laplace" hold 10 plan-sized arrays at their peak (measured), the
+    # entropic plan 5: with room for 10 arrays the former are refused, the latter fits
+    import skt._pot
+
+    X, y, sd = _data()
+    monkeypatch.setattr(skt._pot, "_available_memory", lambda: 10 * 8 * 40 * 30)
+    skt.OTMapping("sinkhorn", reg_e=0.1).fit(X, y, sample_domain=sd)
+    for method in ("l1l2", "sinkhorn_laplace"):
+        with pytest.raises(MemoryError, match="11 dense 40 x 30"):
+            skt.OTMapping(method, reg_e=0.1).fit(X, y, sample_domain=sd)
