@@ -487,3 +487,23 @@ def test_the_conditional_gradient_solvers_count_more_arrays(monkeypatch):
     for method in ("l1l2", "sinkhorn_laplace"):
         with pytest.raises(MemoryError, match="11 dense 40 x 30"):
             skt.OTMapping(method, reg_e=0.1).fit(X, y, sample_domain=sd)
+
+
+@pytest.mark.parametrize("reg", [1e-3, 0.01, 0.1])
+def test_entropic_plan_duals_in_the_gauge_of_the_continuous_map(reg):
+    # POT's continuous map of a row x is the row-normalised exp(-C(x, Xt) / reg + log_v): in
+    # the gauge max(log_u) = 0 it is finite on every training source row, and it is the
+    # barycentric image there (the plan's row, normalised)
+    import ot
+
+    from skt._pot import entropic_plan
+
+    a, b, M = _cost()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        G, log_u, log_v = entropic_plan(ot, a, b, M, reg, max_iter=5000)
+    assert np.max(log_u) == 0.0
+    K = np.exp(-M / reg + log_v[None, :])
+    assert np.all(np.isfinite(K)) and np.all(K.sum(axis=1) > 0)
+    np.testing.assert_allclose(K / K.sum(axis=1, keepdims=True),
+                               G / G.sum(axis=1, keepdims=True), rtol=1e-8, atol=1e-300)

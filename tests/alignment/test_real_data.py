@@ -65,3 +65,21 @@ def test_default_subspace_alignment_adapts(data_home, webcam_dslr):
     Z = sa.fit_transform(X, sample_domain=sd)
     assert 5 <= sa.n_components_ <= 60
     assert _one_nn(Z, y, sd) >= _one_nn(X, y, sd) + 8
+
+
+@pytest.mark.requires_data("office_caltech")
+def test_entropic_mapping_of_a_whole_office_task_stays_finite():
+    # caltech -> amazon, every row, reg_e=0.01: POT's stabilised solver with its own
+    # absorption threshold ran 10,000 iterations (its convergence check never saw the
+    # converged plan) and drifted its duals to log_u near -70,000, where the continuous map
+    # of the training rows overflowed to NaN (an error, in the skada comparison of bench_ot)
+    pytest.importorskip("ot", reason="POT is the optional extra skt[ot]")
+    X, y, sd = skt.datasets.load_office_caltech("caltech", "amazon", download_if_missing=False)
+    model = skt.OTMapping("sinkhorn", reg_e=0.01)
+    Z = model.fit_transform(X, skt.mask_target_labels(y, sd), sample_domain=sd)
+    assert np.all(np.isfinite(Z))
+    # the images of the training source rows are their barycentric images under the plan
+    G = model.coupling_
+    np.testing.assert_allclose(Z[sd > 0], (G / G.sum(axis=1, keepdims=True)) @ X[sd < 0],
+                               rtol=1e-6, atol=1e-6)
+    assert _one_nn(Z, y, sd) > _one_nn(X, y, sd) + 5
