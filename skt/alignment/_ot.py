@@ -188,6 +188,27 @@ def _lpl1_plan(ot, transport, classes, *, reg_e, reg_cl, max_iter, p=0.5, epsilo
     return G
 
 
+def _continuous_map(ot, transport, X, batch_size=128):
+    """POT's continuous out-of-sample map of a fitted ``SinkhornTransport``, evaluated stably.
+
+    Each row ``x`` goes to ``sum_j K_j Xt[j] / sum_j K_j`` with ``K_j = exp(-C(x, Xt[j]) / reg_e
+    + log_v[j])``, the cost normalised as in ``fit`` (Perrot et al., 2016, as
+    ``SinkhornTransport.transform`` computes it), with each row's largest exponent subtracted
+    before ``exp``: the same images, but a row far from every training row (its exponents all
+    below -745 at a small ``reg_e``) no longer underflows to ``0 / 0``.
+    """
+    log_v = np.asarray(transport.log_["log_v"])
+    images = []
+    for start in range(0, X.shape[0], batch_size):
+        C = ot.dist(X[start:start + batch_size], transport.xt_, metric=transport.metric)
+        C = ot.utils.cost_normalization(C, transport.norm, value=transport.norm_cost_)
+        E = log_v[None, :] - C / transport.reg_e
+        E -= E.max(axis=1, keepdims=True)
+        K = np.exp(E, out=E)
+        images.append(K @ transport.xt_ / K.sum(axis=1, keepdims=True))
+    return np.vstack(images) if images else np.empty((0, transport.xt_.shape[1]))
+
+
 def _check_plan(coupling, caller, hint):
     """Every source row must send some mass (else its barycentric image is undefined), and the
     plan must carry the unit mass of its marginals: a plan whose entries all underflowed
@@ -438,7 +459,11 @@ class OTMapping(OneToOneFeatureMixin, BaseAdapter):
 
     def _transform_source(self, X):
         Xs = np.asarray(X, dtype=np.float64)
-        return np.asarray(self.transport_.transform(Xs=Xs)).astype(X.dtype, copy=False)
+        if self.method == "sinkhorn":
+            Z = _continuous_map(import_pot(type(self).__name__), self.transport_, Xs)
+        else:
+            Z = self.transport_.transform(Xs=Xs)
+        return np.asarray(Z).astype(X.dtype, copy=False)
 
     def _transform_target(self, X):
         return np.array(X, copy=True)

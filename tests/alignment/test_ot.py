@@ -507,3 +507,23 @@ def test_entropic_plan_duals_in_the_gauge_of_the_continuous_map(reg):
     assert np.all(np.isfinite(K)) and np.all(K.sum(axis=1) > 0)
     np.testing.assert_allclose(K / K.sum(axis=1, keepdims=True),
                                G / G.sum(axis=1, keepdims=True), rtol=1e-8, atol=1e-300)
+
+
+def test_entropic_map_of_new_rows_is_pots_and_stays_finite_far_away():
+    # the continuous map is POT's formula, evaluated with each row's largest exponent
+    # subtracted: equal to POT's transform, and finite for a row far from every training row,
+    # where POT's exp underflows in every entry (0 / 0)
+
+    X, y, sd = _data(n_s=60, n_t=50, d=5, shift=1.0)
+    model = skt.OTMapping("sinkhorn", reg_e=0.01).fit(X, y, sample_domain=sd)
+    new = np.random.RandomState(1).randn(7, 5)
+    np.testing.assert_allclose(model.transform(new, sample_domain=np.ones(7, int)),
+                               model.transport_.transform(Xs=new), rtol=1e-9, atol=1e-12)
+    far = np.full((1, 5), 40.0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        assert not np.all(np.isfinite(model.transport_.transform(Xs=far)))
+    Z = model.transform(far, sample_domain=np.ones(1, int))
+    # it goes to the target row nearest to it in the kernel's sense: a target row's position
+    assert np.all(np.isfinite(Z))
+    assert np.min(np.abs(X[sd < 0] - Z).sum(axis=1)) < 1e-6
