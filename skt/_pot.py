@@ -148,21 +148,24 @@ def entropic_plan(ot, a, b, M, reg, *, max_iter, tol=1e-9, warmstart=None):
     log_u, log_v = log["logu"], log["logv"]
     if failed or not (np.all(np.isfinite(G)) and np.all(np.isfinite(log_u))
                       and np.all(np.isfinite(log_v))):
+        caught = []  # the log-domain solver warns for itself
         G, log = ot.sinkhorn(a, b, M, reg, method="sinkhorn_log", numItermax=max_iter,
                              stopThr=tol, log=True, warmstart=(alpha / reg, beta / reg))
-        return G, log["log_u"], log["log_v"]
-    # the last half-step again, in the log domain: the solver returns u and v as they stand
-    # at its end, and an absorption in its last iteration resets them to 1 / n (a plan of mass
-    # 1 / (n_s n_t) at the cap); otherwise u has just been updated and this changes nothing
-    del G  # in place below, by row blocks: no more dense arrays than the solver's loop held
-    G = np.divide(M, -reg)
-    G += log_v[None, :]
-    log_u = np.empty(len(a))
-    for start in range(0, len(a), _ROW_BLOCK):
-        rows = slice(start, start + _ROW_BLOCK)
-        log_u[rows] = np.log(a[rows]) - logsumexp(G[rows], axis=1)
-    G += log_u[:, None]
-    np.exp(G, out=G)
+        log_u, log_v = log["log_u"], log["log_v"]
+    else:
+        # the last half-step again, in the log domain: the solver returns u and v as they
+        # stand at its end, and an absorption in its last iteration resets them to 1 / n (a
+        # plan of mass 1 / (n_s n_t) at the cap); otherwise u has just been updated and this
+        # changes nothing
+        del G  # in place below, by row blocks: no more dense arrays than the loop held
+        G = np.divide(M, -reg)
+        G += log_v[None, :]
+        log_u = np.empty(len(a))
+        for start in range(0, len(a), _ROW_BLOCK):
+            rows = slice(start, start + _ROW_BLOCK)
+            log_u[rows] = np.log(a[rows]) - logsumexp(G[rows], axis=1)
+        G += log_u[:, None]
+        np.exp(G, out=G)
     # the duals are defined up to (log_u + c, log_v - c), and the stabilised solver drifts far
     # along it (log_u near -70,000 after 10,000 iterations on Office-Caltech C->A with POT's
     # absorption threshold), where POT's continuous out-of-sample map, the row-normalised
