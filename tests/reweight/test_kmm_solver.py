@@ -107,17 +107,29 @@ def test_projection_is_closest_feasible_point():
         assert (v - x) @ (z - x) <= 1e-9
 
 
-def test_frank_wolfe_gap_matches_linear_program():
+@pytest.mark.parametrize(
+    "B, lower, upper, shift",
+    [
+        (5.0, 10.0, 40.0, 0.0),  # the negative entries fill more than upper
+        (5.0, 10.0, 400.0, 0.0),  # every negative entry filled, the sum between the bounds
+        (5.0, 100.0, 120.0, 1.0),  # few negative entries: non-negative ones filled up to lower
+        (0.7, 3.3, 9.1, 0.0),  # a fraction of B on the last entry
+        (5.0, 0.0, 150.0, 5.0),  # no negative entry: z = 0
+        (5.0, 150.0, 150.0, 0.0),  # the sum fixed at n B: every entry filled
+    ],
+)
+def test_frank_wolfe_gap_matches_linear_program(B, lower, upper, shift):
     rng = np.random.RandomState(0)
-    n, B, lower, upper = 30, 5.0, 10.0, 40.0
+    n = 30
     b = project_box_slab(rng.rand(n) * 3, B, lower, upper)
-    g = rng.randn(n)
-    res = linprog(
-        g, A_ub=np.vstack([np.ones(n), -np.ones(n)]), b_ub=[upper, -lower],
-        bounds=[(0, B)] * n, method="highs",
-    )
-    assert res.status == 0
-    assert frank_wolfe_gap(b, g, B, lower, upper) == pytest.approx(g @ b - res.fun, abs=1e-9)
+    for g in (rng.randn(n) + shift, np.round(rng.randn(n)) + shift):  # ties in the second
+        res = linprog(
+            g, A_ub=np.vstack([np.ones(n), -np.ones(n)]), b_ub=[upper, -lower],
+            bounds=[(0, B)] * n, method="highs",
+        )
+        assert res.status == 0
+        assert frank_wolfe_gap(b, g, B, lower, upper) == pytest.approx(g @ b - res.fun,
+                                                                        abs=1e-9)
 
 
 # -- the dense solver (SMO) -------------------------------------------------------------------
@@ -270,14 +282,21 @@ def test_kmm_weights_with_a_large_feature_offset_match_cvxopt():
     np.testing.assert_allclose(w, ref, atol=1e-3 * ref.max())
 
 
-@pytest.mark.parametrize("n", [0, 1, 2, 7, 64, 1000])
-def test_argsort_sorts_like_numpy(n):
-    # the solver's heap sort (written out, as it compiles in a fraction of Numba's np.argsort)
-    # orders like np.argsort up to the order of ties; ties are frequent in KMM's gradients
-    from skt.reweight._kmm_solver import _argsort
+@pytest.mark.parametrize("n", [1, 2, 3, 7, 64, 1000])
+def test_select_partitions_like_numpy(n):
+    # the gap's selection (written out, as it compiles in a fraction of Numba's sorts) puts the
+    # k-th smallest entry at k with no larger entry before it and no smaller one after it, on
+    # ties (frequent in KMM's gradients) and on sorted input as well
+    from skt.reweight._kmm_solver import _select
 
     rng = np.random.default_rng(n)
-    for v in (rng.standard_normal(n), rng.integers(0, 4, n).astype(np.float64)):
-        order = _argsort(v)
-        assert np.array_equal(np.sort(order), np.arange(n))  # a permutation
-        np.testing.assert_array_equal(v[order], np.sort(v))
+    inputs = [rng.standard_normal(n), rng.integers(0, 4, n).astype(np.float64),
+              np.arange(n, dtype=np.float64), np.arange(n, 0, -1, dtype=np.float64),
+              np.zeros(n)]
+    for v in inputs:
+        for k in {0, n // 3, n // 2, n - 1}:
+            a = v.copy()
+            _select(a, k)
+            np.testing.assert_array_equal(np.sort(a), np.sort(v))  # a permutation
+            assert a[k] == np.sort(v)[k]
+            assert np.all(a[:k] <= a[k]) and np.all(a[k + 1:] >= a[k])
