@@ -12,7 +12,8 @@ from dataclasses import dataclass
 import numpy as np
 from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.validation import column_or_1d
-from sklearn_compat.utils.validation import check_array
+
+from skt._compat import check_array
 
 __all__ = ["Domains", "check_domains", "mask_target_labels", "infer_sample_domain"]
 

@@ -31,8 +31,8 @@ from sklearn.metrics import accuracy_score, r2_score
 from sklearn.utils import _safe_indexing
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import FLOAT_DTYPES, check_is_fitted, has_fit_parameter
-from sklearn_compat.utils import get_tags
-from sklearn_compat.utils.validation import validate_data
+
+from skt._compat import get_tags, validate_data
 
 from . import _sparse
 from ._domain import _check_sample_domain, _masked_rows, check_domains

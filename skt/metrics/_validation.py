@@ -3,9 +3,9 @@
 import numbers
 
 import numpy as np
-from sklearn_compat.utils.validation import check_array
 
 from skt import _sparse
+from skt._compat import check_array
 
 ESTIMATORS = ("biased", "unbiased", "linear")
 

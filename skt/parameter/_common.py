@@ -3,7 +3,8 @@
 import numpy as np
 from sklearn.base import clone
 from sklearn.utils.validation import FLOAT_DTYPES
-from sklearn_compat.utils.validation import validate_data
+
+from skt._compat import validate_data
 
 from .._domain import check_domains
 from ..base import BaseTransferEstimator

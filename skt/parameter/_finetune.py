@@ -13,7 +13,8 @@ from sklearn.neural_network import MLPClassifier, MLPRegressor
 from sklearn.utils import check_random_state
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
-from sklearn_compat.utils import get_tags
+
+from skt._compat import get_tags
 
 from ..base import _delegate_type_tags
 from ._common import BaseParameterTransfer, _seed_unset

@@ -6,9 +6,9 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import log_loss
 from sklearn.model_selection import StratifiedKFold, cross_val_predict
 from sklearn.utils import check_random_state
-from sklearn_compat.utils import get_tags
 
 from skt import _sparse
+from skt._compat import get_tags
 
 from ._common import (
     COMMON_ATTRIBUTES,
