@@ -128,14 +128,15 @@ def entropic_plan(ot, a, b, M, reg, *, max_iter, tol=1e-9, warmstart=None):
     else:
         alpha, beta = reg * np.asarray(warmstart[0]), reg * np.asarray(warmstart[1])
     reduced = M - alpha[:, None] - beta[None, :]
-    if (reduced.min(axis=1).max() > _EXP_RANGE * reg or reduced.min(axis=0).max() >
-            _EXP_RANGE * reg or reduced.min() < -_EXP_RANGE * reg):
+    row_min = reduced.min(axis=1)
+    limit = _EXP_RANGE * reg
+    if row_min.max() > limit or row_min.min() < -limit or reduced.min(axis=0).max() > limit:
         # the kernel exp(-reduced / reg) would have an empty row or column (or overflow):
         # shift the duals by a c-transform, rows then columns, so that every row and column
         # of the kernel holds a 1 and none exceeds 1 (the log-domain solver needs no such
         # shift; it would only change where it starts)
-        alpha = alpha + reduced.min(axis=1)
-        reduced -= reduced.min(axis=1)[:, None]
+        alpha = alpha + row_min
+        reduced -= row_min[:, None]
         beta = beta + reduced.min(axis=0)
     del reduced
     with warnings.catch_warnings(record=True) as caught:

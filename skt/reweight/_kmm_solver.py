@@ -247,17 +247,15 @@ def _frank_wolfe_gap(b, g, B, lower, upper):
     amount = max(min(B * n_neg, upper), lower)
     k = min(int(amount / B), n)
     rest = amount - k * B
+    work = g.copy()  # O(n), beside the O(n^2) gradient of every check
     gz = 0.0
-    if k < n and rest > 0.0 or k > 0:
-        work = g.copy()
-        if k < n:
-            _select(work, k)
-            if rest > 0.0:
-                gz = rest * work[k]
-        smallest = 0.0
-        for i in range(k):
-            smallest += work[i]
-        gz += B * smallest
+    if k < n:
+        _select(work, k)
+        gz = rest * work[k]
+    smallest = 0.0
+    for i in range(k):
+        smallest += work[i]
+    gz += B * smallest
     gb = 0.0
     for i in range(b.shape[0]):
         gb += g[i] * b[i]
